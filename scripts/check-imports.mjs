@@ -9,8 +9,9 @@ const allowed = {
   'packages/sip': [],
   'packages/media': [],
   'packages/pbx': ['@switchboard/sip', '@switchboard/media'],
-  'apps/server': ['@switchboard/sip', '@switchboard/media', '@switchboard/pbx'],
-  'apps/web': [],
+  'packages/api': [],
+  'apps/server': ['@switchboard/api', '@switchboard/sip', '@switchboard/media', '@switchboard/pbx'],
+  'apps/web': ['@switchboard/api'],
 };
 const importRe = /(?:^|[^\w.])(?:import|export)\s[^'"`]*?from\s*['"]([^'"]+)['"]|(?:^|[^\w.])import\s*\(\s*['"]([^'"]+)['"]\s*\)|(?:^|[^\w.])import\s+['"]([^'"]+)['"]/g;
 
