@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { defineConfig } from 'vitest/config';
 
 // One vitest run covers every package; each package is a project so a helper can run
@@ -9,7 +10,8 @@ export default defineConfig({
       { test: { name: 'media', include: ['packages/media/test/**/*.test.ts'], globals: true, testTimeout: 60_000, hookTimeout: 60_000 } },
       { test: { name: 'pbx', include: ['packages/pbx/test/**/*.test.ts'], globals: true, testTimeout: 60_000, hookTimeout: 60_000 } },
       { test: { name: 'server', include: ['apps/server/test/**/*.test.ts'], globals: true, testTimeout: 60_000, hookTimeout: 60_000 } },
-      'apps/web/vitest.config.ts',
+      { test: { name: 'testkit', include: ['test/support/test/**/*.test.ts'], globals: true, testTimeout: 60_000 } },
+      ...(existsSync('apps/web/vitest.config.ts') ? ['apps/web/vitest.config.ts'] : []),
     ],
   },
 });

@@ -1,0 +1,4 @@
+export * from './wav.js';
+export * from './tone.js';
+export * from './ports.js';
+export * from './baresip.js';
