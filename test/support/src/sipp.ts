@@ -1,4 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { freePortBlock } from './ports.js';
@@ -54,7 +56,9 @@ export async function runSipp(run: SippRun): Promise<{ localPort: number; done: 
   if (run.durationMs !== undefined) args.push('-d', String(run.durationMs));
   args.push('-timeout', `${run.timeoutSeconds ?? 30}s`, '-timeout_error', '-nostdin', '-trace_err', '-cp', '0');
   args.push(...(run.extraArgs ?? []));
-  const child = spawn('sipp', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  // SIPp writes its error log into its working directory: keep that out of the tree.
+  const cwd = mkdtempSync(join(tmpdir(), 'sb-sipp-'));
+  const child = spawn('sipp', args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-20000)));
   child.stderr.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-20000)));
