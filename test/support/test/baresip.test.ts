@@ -23,8 +23,10 @@ describe.skipIf(!Baresip.isAvailable())('baresip driver', () => {
     const a = await Baresip.start({ account: { user: 'alice', domain: '127.0.0.1' }, audioSource: join(dir, '440.wav') });
     const b = await Baresip.start({ account: { user: 'bob', domain: '127.0.0.1' }, audioSource: join(dir, '1000.wav') });
     try {
+      // Mark before acting: the event may arrive before waitFor is called.
+      const mark = b.events.length;
       await a.dial(`sip:bob@127.0.0.1:${b.sipPort}`);
-      await b.waitFor('CALL_INCOMING');
+      await b.waitFor('CALL_INCOMING', { since: mark });
       await b.accept();
       await a.waitFor('CALL_ESTABLISHED', { since: 0 });
       await new Promise((r) => setTimeout(r, 1500));
