@@ -1,0 +1,174 @@
+import { sql } from 'kysely';
+import type { Kysely, Migration, MigrationProvider } from 'kysely';
+
+/**
+ * The one set of migrations, for SQLite and PostgreSQL alike. Append new migrations with a name
+ * that sorts after the last one; never edit one that has shipped.
+ *
+ * Tenant isolation is also enforced by the schema: rows that point at a user or a device carry
+ * the tenant id and reference the pair (tenant_id, id), so a row of one tenant cannot name a user
+ * or device of another.
+ */
+const initial: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema
+      .createTable('tenants')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('name', 'text', (c) => c.notNull())
+      .addColumn('sip_domain', 'text', (c) => c.notNull().unique())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .execute();
+
+    await db.schema
+      .createTable('users')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('tenant_id', 'text', (c) => c.notNull().references('tenants.id').onDelete('cascade'))
+      .addColumn('name', 'text', (c) => c.notNull())
+      .addColumn('email', 'text', (c) => c.notNull().unique())
+      .addColumn('password_hash', 'text')
+      .addColumn('role', 'text', (c) => c.notNull())
+      .addColumn('can_dial_external', 'integer', (c) => c.notNull().defaultTo(0))
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addUniqueConstraint('users_tenant_id_id_unique', ['tenant_id', 'id'])
+      .addCheckConstraint('users_role_check', sql`role in ('admin', 'user')`)
+      .execute();
+
+    await db.schema
+      .createTable('extensions')
+      .addColumn('tenant_id', 'text', (c) => c.notNull())
+      .addColumn('number', 'text', (c) => c.notNull())
+      .addColumn('user_id', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addPrimaryKeyConstraint('extensions_pk', ['tenant_id', 'number'])
+      .addUniqueConstraint('extensions_one_per_user', ['tenant_id', 'user_id'])
+      .addForeignKeyConstraint('extensions_user_fk', ['tenant_id', 'user_id'], 'users', ['tenant_id', 'id'], (c) =>
+        c.onDelete('cascade'),
+      )
+      .execute();
+
+    await db.schema
+      .createTable('devices')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('tenant_id', 'text', (c) => c.notNull())
+      .addColumn('user_id', 'text', (c) => c.notNull())
+      .addColumn('kind', 'text', (c) => c.notNull())
+      .addColumn('label', 'text', (c) => c.notNull())
+      .addColumn('sip_username', 'text', (c) => c.notNull().unique())
+      .addColumn('sip_password', 'text', (c) => c.notNull())
+      .addColumn('expires_at', 'text')
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addUniqueConstraint('devices_tenant_id_id_unique', ['tenant_id', 'id'])
+      .addCheckConstraint('devices_kind_check', sql`kind in ('browser', 'desk_phone', 'softphone')`)
+      .addForeignKeyConstraint('devices_user_fk', ['tenant_id', 'user_id'], 'users', ['tenant_id', 'id'], (c) =>
+        c.onDelete('cascade'),
+      )
+      .execute();
+    await db.schema.createIndex('devices_by_user').on('devices').columns(['tenant_id', 'user_id']).execute();
+
+    await db.schema
+      .createTable('registrations')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('tenant_id', 'text', (c) => c.notNull())
+      .addColumn('device_id', 'text', (c) => c.notNull())
+      .addColumn('aor', 'text', (c) => c.notNull())
+      .addColumn('binding_key', 'text', (c) => c.notNull())
+      .addColumn('contact', 'text', (c) => c.notNull())
+      .addColumn('instance_id', 'text')
+      .addColumn('reg_id', 'integer')
+      .addColumn('expires_at', 'text', (c) => c.notNull())
+      .addColumn('transport', 'text', (c) => c.notNull())
+      .addColumn('source_address', 'text', (c) => c.notNull())
+      .addColumn('source_port', 'integer', (c) => c.notNull())
+      .addColumn('flow_id', 'text')
+      .addColumn('call_id', 'text', (c) => c.notNull())
+      .addColumn('cseq', 'integer', (c) => c.notNull())
+      .addColumn('user_agent', 'text')
+      .addColumn('updated_at', 'text', (c) => c.notNull())
+      .addUniqueConstraint('registrations_binding_unique', ['tenant_id', 'aor', 'binding_key'])
+      .addForeignKeyConstraint('registrations_device_fk', ['tenant_id', 'device_id'], 'devices', ['tenant_id', 'id'], (c) =>
+        c.onDelete('cascade'),
+      )
+      .execute();
+    await db.schema.createIndex('registrations_by_expiry').on('registrations').column('expires_at').execute();
+    await db.schema.createIndex('registrations_by_device').on('registrations').columns(['tenant_id', 'device_id']).execute();
+
+    await db.schema
+      .createTable('sessions')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('token_hash', 'text', (c) => c.notNull().unique())
+      .addColumn('tenant_id', 'text', (c) => c.notNull())
+      .addColumn('user_id', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('expires_at', 'text', (c) => c.notNull())
+      .addColumn('last_seen_at', 'text', (c) => c.notNull())
+      .addColumn('remote_address', 'text')
+      .addColumn('user_agent', 'text')
+      .addForeignKeyConstraint('sessions_user_fk', ['tenant_id', 'user_id'], 'users', ['tenant_id', 'id'], (c) =>
+        c.onDelete('cascade'),
+      )
+      .execute();
+    await db.schema.createIndex('sessions_by_expiry').on('sessions').column('expires_at').execute();
+
+    // Call records keep plain user ids (no foreign key): history outlives a removed user.
+    await db.schema
+      .createTable('call_records')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('tenant_id', 'text', (c) => c.notNull().references('tenants.id').onDelete('cascade'))
+      .addColumn('direction', 'text', (c) => c.notNull())
+      .addColumn('from_number', 'text', (c) => c.notNull())
+      .addColumn('from_name', 'text')
+      .addColumn('from_user_id', 'text')
+      .addColumn('to_number', 'text', (c) => c.notNull())
+      .addColumn('to_name', 'text')
+      .addColumn('to_user_id', 'text')
+      .addColumn('started_at', 'text', (c) => c.notNull())
+      .addColumn('answered_at', 'text')
+      .addColumn('ended_at', 'text')
+      .addColumn('outcome', 'text')
+      .addColumn('room', 'text')
+      .addCheckConstraint('call_records_direction_check', sql`direction in ('inbound', 'outbound', 'internal')`)
+      .addCheckConstraint(
+        'call_records_outcome_check',
+        sql`outcome is null or outcome in ('answered', 'missed', 'busy', 'declined', 'failed', 'cancelled')`,
+      )
+      .execute();
+    await db.schema
+      .createIndex('call_records_by_caller')
+      .on('call_records')
+      .columns(['tenant_id', 'from_user_id', 'started_at'])
+      .execute();
+    await db.schema
+      .createIndex('call_records_by_callee')
+      .on('call_records')
+      .columns(['tenant_id', 'to_user_id', 'started_at'])
+      .execute();
+
+    await db.schema
+      .createTable('user_settings')
+      .addColumn('tenant_id', 'text', (c) => c.notNull())
+      .addColumn('user_id', 'text', (c) => c.notNull())
+      .addColumn('key', 'text', (c) => c.notNull())
+      .addColumn('value', 'text', (c) => c.notNull())
+      .addColumn('updated_at', 'text', (c) => c.notNull())
+      .addPrimaryKeyConstraint('user_settings_pk', ['tenant_id', 'user_id', 'key'])
+      .addForeignKeyConstraint('user_settings_user_fk', ['tenant_id', 'user_id'], 'users', ['tenant_id', 'id'], (c) =>
+        c.onDelete('cascade'),
+      )
+      .execute();
+  },
+
+  async down(db: Kysely<unknown>): Promise<void> {
+    for (const table of ['user_settings', 'call_records', 'sessions', 'registrations', 'devices', 'extensions', 'users', 'tenants']) {
+      await db.schema.dropTable(table).ifExists().execute();
+    }
+  },
+};
+
+/** Every migration, by name; the Migrator runs them in name order. */
+export const migrations: Readonly<Record<string, Migration>> = {
+  '0001_initial': initial,
+};
+
+export const migrationProvider: MigrationProvider = {
+  getMigrations: () => Promise.resolve({ ...migrations }),
+};

@@ -1,0 +1,128 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
+import { CallHistoryRepository } from './call-history.js';
+import { DeviceRepository } from './devices.js';
+import { StoreError } from './errors.js';
+import { ExtensionRepository } from './extensions.js';
+import { migrationProvider } from './migrations.js';
+import { RegistrationRepository } from './registrations.js';
+import type { Database } from './schema.js';
+import { SessionRepository } from './sessions.js';
+import type { SessionPolicy } from './sessions.js';
+import { SettingsRepository } from './settings.js';
+import { TenantRepository } from './tenants.js';
+import { UserRepository } from './users.js';
+
+export type StoreDialect = 'sqlite' | 'postgres';
+
+export interface StoreOptions {
+  /** `postgres://…` or `postgresql://…` for PostgreSQL; absent: SQLite at `sqlitePath`. */
+  databaseUrl?: string | null;
+  /** The SQLite file (created with its folder when missing). Required when there is no databaseUrl. */
+  sqlitePath?: string;
+  /** Run the migrations on open (default true). */
+  migrate?: boolean;
+  sessions?: SessionPolicy;
+}
+
+/** The repositories, bound to the store or to one transaction. Every method takes the tenant id. */
+export class Repositories {
+  readonly tenants: TenantRepository;
+  readonly users: UserRepository;
+  readonly extensions: ExtensionRepository;
+  readonly devices: DeviceRepository;
+  readonly registrations: RegistrationRepository;
+  readonly sessions: SessionRepository;
+  readonly callHistory: CallHistoryRepository;
+  readonly settings: SettingsRepository;
+
+  constructor(db: Kysely<Database>, sessionPolicy: SessionPolicy = {}) {
+    this.tenants = new TenantRepository(db);
+    this.users = new UserRepository(db);
+    this.extensions = new ExtensionRepository(db);
+    this.devices = new DeviceRepository(db);
+    this.registrations = new RegistrationRepository(db);
+    this.sessions = new SessionRepository(db, sessionPolicy);
+    this.callHistory = new CallHistoryRepository(db);
+    this.settings = new SettingsRepository(db);
+  }
+}
+
+/**
+ * The store: SQLite (a file, WAL, synchronous=FULL so a committed write survives `kill -9` and
+ * power loss) or PostgreSQL, behind the same repositories and one set of migrations.
+ */
+export class Store extends Repositories {
+  private closed = false;
+
+  private constructor(
+    /** The query builder, for migrations and tests; application code goes through repositories. */
+    readonly db: Kysely<Database>,
+    readonly dialect: StoreDialect,
+    private readonly sessionPolicy: SessionPolicy,
+  ) {
+    super(db, sessionPolicy);
+  }
+
+  static async open(options: StoreOptions): Promise<Store> {
+    const { db, dialect } = connect(options);
+    const store = new Store(db, dialect, options.sessions ?? {});
+    if (options.migrate !== false) {
+      try {
+        await store.migrate();
+      } catch (error) {
+        await store.close();
+        throw error;
+      }
+    }
+    return store;
+  }
+
+  /** Applies pending migrations; returns the names applied. */
+  async migrate(): Promise<string[]> {
+    const migrator = new Migrator({ db: this.db, provider: migrationProvider });
+    const { error, results } = await migrator.migrateToLatest();
+    if (error !== undefined) {
+      const failed = results?.find((result) => result.status === 'Error')?.migrationName ?? 'unknown';
+      throw new StoreError('invalid', `migration ${failed} failed: ${error instanceof Error ? error.message : 'unknown error'}`);
+    }
+    return (results ?? []).filter((result) => result.status === 'Success').map((result) => result.migrationName);
+  }
+
+  /** Runs `work` in one transaction: all of its writes commit together or none do. */
+  transaction<T>(work: (repositories: Repositories) => Promise<T>): Promise<T> {
+    return this.db.transaction().execute((trx) => work(new Repositories(trx, this.sessionPolicy)));
+  }
+
+  /** Closes the connection(s); safe to call twice. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.db.destroy();
+  }
+}
+
+export function openStore(options: StoreOptions): Promise<Store> {
+  return Store.open(options);
+}
+
+function connect(options: StoreOptions): { db: Kysely<Database>; dialect: StoreDialect } {
+  const url = options.databaseUrl?.trim();
+  if (url) {
+    if (!/^postgres(ql)?:\/\//.test(url)) throw new StoreError('invalid', 'DATABASE_URL must start with postgres:// or postgresql://');
+    const pool = new pg.Pool({ connectionString: url, max: 10 });
+    return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), dialect: 'postgres' };
+  }
+  if (!options.sqlitePath) throw new StoreError('invalid', 'no SQLite file given and no DATABASE_URL');
+  mkdirSync(dirname(options.sqlitePath), { recursive: true });
+  const database = new SqliteDatabase(options.sqlitePath);
+  database.pragma('journal_mode = WAL');
+  database.pragma('synchronous = FULL');
+  database.pragma('foreign_keys = ON');
+  // The CLI and the server may write the same file at once: wait for the lock instead of failing.
+  database.pragma('busy_timeout = 5000');
+  return { db: new Kysely<Database>({ dialect: new SqliteDialect({ database }) }), dialect: 'sqlite' };
+}
