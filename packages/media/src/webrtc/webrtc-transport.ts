@@ -1,0 +1,417 @@
+/**
+ * A media leg to a browser: ICE-lite + DTLS-SRTP + rtcp-mux, audio only, offer/answer in both
+ * directions (RFC 3264, RFC 8829), re-offers for hold/resume on the same ICE and DTLS session.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { isIPv6 } from 'node:net';
+import { networkInterfaces } from 'node:os';
+import type {
+  AudioCodec,
+  Direction,
+  MediaTransport,
+  MediaTransportEvents,
+  NegotiatedAudio,
+  OfferOptions,
+  RtpPacket,
+  TransportState,
+} from '../transport/types.js';
+import { answerDirection, canReceive, canSend, codecsToOffer, selectForAnswer, selectFromAnswer } from './codec-negotiation.js';
+import { WebRtcNegotiationError, WebRtcUsageError } from './errors.js';
+import { IceDtlsLink } from './ice-dtls-link.js';
+import type { DtlsRole, RemoteSecurity } from './ice-dtls-link.js';
+import { processPortReservations } from './port-reservations.js';
+import type { PortRange, PortReservations } from './port-reservations.js';
+import { parseRemoteDescription, writeLocalDescription } from './session-description.js';
+import type { DtlsSetup, Fingerprint, LocalDescription, RemoteAudioDescription } from './session-description.js';
+import { TransportStateMachine } from './transport-state.js';
+import { TypedEmitter } from './typed-emitter.js';
+
+/** The subset of a pino logger the leg uses. */
+export interface WebRtcLogger {
+  warn(details: object, message: string): void;
+  debug(details: object, message: string): void;
+}
+
+export interface WebRtcTransportOptions {
+  id: string;
+  /**
+   * Addresses written as ICE host candidates in our SDP: where browsers reach this server
+   * (['127.0.0.1'] in tests, the configured public address in production). Nothing else is
+   * gathered: no interface scan, no STUN server.
+   */
+  announcedAddresses: readonly string[];
+  /**
+   * Address the leg's UDP socket binds. Default: the first announced address when it belongs
+   * to this host, otherwise the wildcard address of its family (a 1:1 NAT in front of us).
+   */
+  bindAddress?: string;
+  /** UDP port range to take the socket's port from (the server's RTP range); default: any free port. */
+  portRange?: PortRange;
+  /** ICE and DTLS must complete within this time once both descriptions are known. Default 20 s. */
+  connectTimeoutMs?: number;
+  /**
+   * The leg fails when nothing at all (media, RTCP, or the browser's ICE consent checks,
+   * sent every ~5 s by RFC 7675 §5.1) arrives for this long. Default 30 s, RFC 7675's
+   * consent timeout, so a browser that vanished is noticed like the browser notices us.
+   */
+  silenceTimeoutMs?: number;
+  logger?: WebRtcLogger;
+  /** Port bookkeeping shared by the legs of this process; replaceable in tests. */
+  portReservations?: PortReservations;
+}
+
+/** Milliseconds (performance.now()) at which the leg reached each step; null until it does. */
+export interface WebRtcTimings {
+  /** Both descriptions known: ICE and DTLS start. */
+  connectingAt: number | null;
+  /** DTLS done, SRTP keys in place. */
+  connectedAt: number | null;
+  /** First RTP packet from the browser decrypted. */
+  firstRtpAt: number | null;
+}
+
+export interface WebRtcTransport extends MediaTransport {
+  readonly kind: 'webrtc';
+  readonly timings: Readonly<WebRtcTimings>;
+}
+
+const DEFAULT_CONNECT_TIMEOUT_MS = 20_000;
+const DEFAULT_SILENCE_TIMEOUT_MS = 30_000;
+const BIND_ATTEMPTS = 8;
+
+const silentLogger: WebRtcLogger = {
+  warn: (details, message) => process.emitWarning(`${message} ${JSON.stringify(details)}`),
+  debug: () => undefined,
+};
+
+interface PendingOffer {
+  codecs: AudioCodec[];
+  direction: Direction;
+}
+
+function localAddresses(): Set<string> {
+  const addresses = new Set<string>();
+  for (const list of Object.values(networkInterfaces())) for (const info of list ?? []) addresses.add(info.address);
+  return addresses;
+}
+
+function defaultBindAddress(announced: readonly string[]): string {
+  const [first] = announced;
+  if (first === undefined) throw new RangeError('a WebRTC leg needs at least one address to announce');
+  if (localAddresses().has(first)) return first;
+  return isIPv6(first) ? '::' : '0.0.0.0';
+}
+
+function setupFor(role: DtlsRole): DtlsSetup {
+  return role === 'client' ? 'active' : 'passive';
+}
+
+/** Our DTLS role from the peer's a=setup (RFC 5763 §5; RFC 4145 §4: no attribute means active). */
+function roleAgainst(remoteSetup: DtlsSetup | undefined, remoteIsOffer: boolean): DtlsRole {
+  if (remoteSetup === 'passive') return 'client';
+  if (remoteSetup === 'actpass') {
+    // We answer actpass with active (RFC 5763 §5 recommends it: DTLS starts with our answer).
+    // An answer may not say actpass; if one does, take the server side.
+    return remoteIsOffer ? 'client' : 'server';
+  }
+  return 'server';
+}
+
+function sameFingerprints(a: readonly Fingerprint[], b: readonly Fingerprint[]): boolean {
+  const key = (f: Fingerprint): string => `${f.algorithm.toLowerCase()} ${f.value.toUpperCase()}`;
+  return a.map(key).sort().join() === b.map(key).sort().join();
+}
+
+class WebRtcLeg implements WebRtcTransport {
+  readonly kind = 'webrtc' as const;
+  readonly timings: WebRtcTimings = { connectingAt: null, connectedAt: null, firstRtpAt: null };
+
+  private readonly log: WebRtcLogger;
+  private readonly emitter: TypedEmitter<MediaTransportEvents>;
+  private readonly machine: TransportStateMachine;
+  private readonly reservations: PortReservations;
+  private readonly bindAddress: string;
+  private link: IceDtlsLink | null = null;
+  private linkOpening: Promise<IceDtlsLink> | null = null;
+  private reservedPort: number | undefined;
+  private negotiatedAudio: NegotiatedAudio | null = null;
+  private pendingOffer: PendingOffer | null = null;
+  private sendingAllowed = false;
+  private connectTimer: NodeJS.Timeout | undefined;
+  private silenceTimer: NodeJS.Timeout | undefined;
+  private readonly sessionId = BigInt(`0x${randomBytes(7).toString('hex')}`).toString();
+  private sessionVersion = 0;
+  private mid = '0';
+  private bundle = true;
+  private readonly msid = { stream: randomUUID(), track: randomUUID() };
+
+  constructor(private readonly options: WebRtcTransportOptions) {
+    if (options.announcedAddresses.length === 0) throw new RangeError('a WebRTC leg needs at least one address to announce');
+    this.log = options.logger ?? silentLogger;
+    this.emitter = new TypedEmitter<MediaTransportEvents>((error, event) => {
+      this.log.warn({ leg: options.id, event, error: String(error) }, 'a WebRTC leg listener threw');
+    });
+    this.machine = new TransportStateMachine((state) => this.emitter.emit('state', state));
+    this.reservations = options.portReservations ?? processPortReservations;
+    this.bindAddress = options.bindAddress ?? defaultBindAddress(options.announcedAddresses);
+  }
+
+  get id(): string {
+    return this.options.id;
+  }
+
+  get state(): TransportState {
+    return this.machine.state;
+  }
+
+  get negotiated(): NegotiatedAudio | null {
+    return this.negotiatedAudio;
+  }
+
+  on<E extends keyof MediaTransportEvents>(event: E, listener: MediaTransportEvents[E]): void {
+    this.emitter.on(event, listener);
+  }
+
+  off<E extends keyof MediaTransportEvents>(event: E, listener: MediaTransportEvents[E]): void {
+    this.emitter.off(event, listener);
+  }
+
+  async createOffer(options?: OfferOptions): Promise<string> {
+    this.assertOpen();
+    const codecs = codecsToOffer(options?.codecs);
+    const link = await this.openLink();
+    this.assertOpen();
+    const direction = options?.direction ?? 'sendrecv';
+    this.pendingOffer = { codecs, direction };
+    // Before DTLS is settled we let the browser choose (actpass); afterwards we restate our
+    // role so the re-offer keeps the DTLS association (RFC 8842 §5.5).
+    const setup = link.role === null ? 'actpass' : setupFor(link.role);
+    return writeLocalDescription(this.localDescription(link, { setup, codecs, direction }));
+  }
+
+  applyAnswer(sdp: string): Promise<NegotiatedAudio> {
+    // Nothing to wait for, but the contract is asynchronous: errors become rejections.
+    return new Promise((resolve) => resolve(this.acceptAnswer(sdp)));
+  }
+
+  async answerOffer(sdp: string, options?: OfferOptions): Promise<{ answer: string; negotiated: NegotiatedAudio }> {
+    this.assertOpen();
+    if (this.pendingOffer) throw new WebRtcUsageError('offer-pending', 'answerOffer() while our own offer awaits its answer');
+    const remote = parseRemoteDescription(sdp);
+    const selection = selectForAnswer(remote.codecs, options?.codecs);
+    const link = await this.openLink();
+    this.assertOpen();
+    const security = this.securityFor(link, remote, true);
+    const role = security?.role ?? link.role ?? 'client';
+    const localDirection = answerDirection(remote.direction, options?.direction ?? 'sendrecv');
+    this.mid = remote.mid ?? this.mid;
+    this.bundle = remote.bundle;
+    const answer = writeLocalDescription(
+      this.localDescription(link, {
+        setup: setupFor(role),
+        codecs: selection.answerLines,
+        direction: localDirection,
+        offerSections: { sections: remote.sections, audioIndex: remote.audioIndex },
+      }),
+    );
+    const negotiated = this.settle({ codecs: selection.codecs, telephoneEvent: selection.telephoneEvent, localDirection, remoteDirection: remote.direction });
+    if (security) this.startConnecting(link, security);
+    return { answer, negotiated };
+  }
+
+  sendRtp(packet: RtpPacket): void {
+    if (!this.sendingAllowed || this.machine.state !== 'connected') return;
+    this.link?.sendRtp(packet);
+  }
+
+  close(): void {
+    if (this.machine.state === 'closed') return;
+    this.stopTimers();
+    this.pendingOffer = null;
+    this.sendingAllowed = false;
+    this.machine.transition('closed');
+    this.emitter.removeAll();
+    this.releaseLink();
+  }
+
+  private assertOpen(): void {
+    const { state } = this.machine;
+    if (state === 'closed' || state === 'failed') throw new WebRtcUsageError(state, `WebRTC leg ${this.id} is ${state}`);
+  }
+
+  private acceptAnswer(sdp: string): NegotiatedAudio {
+    this.assertOpen();
+    const offer = this.pendingOffer;
+    const link = this.link;
+    if (!offer || !link) throw new WebRtcUsageError('no-offer-pending', 'applyAnswer() needs a createOffer() first');
+    const remote = parseRemoteDescription(sdp);
+    const selection = selectFromAnswer(offer.codecs, remote.codecs);
+    const security = this.securityFor(link, remote, false);
+    this.pendingOffer = null;
+    this.bundle = remote.bundle;
+    const negotiated = this.settle({ ...selection, localDirection: offer.direction, remoteDirection: remote.direction });
+    if (security) this.startConnecting(link, security);
+    return negotiated;
+  }
+
+  /**
+   * The DTLS/ICE parameters to start with, or null when this description belongs to the
+   * session already running (a re-offer or its answer): then it must not change ICE
+   * credentials or the certificate, as we do not restart either.
+   */
+  private securityFor(link: IceDtlsLink, remote: RemoteAudioDescription, remoteIsOffer: boolean): RemoteSecurity | null {
+    if (remote.ice.lite) {
+      throw new WebRtcNegotiationError('not-dtls-srtp', 'the peer is an ICE-lite agent like us; one side must run full ICE (RFC 8445 §2.5)');
+    }
+    if (link.remoteIce === null) {
+      return { ice: remote.ice, fingerprints: remote.fingerprints, role: roleAgainst(remote.setup, remoteIsOffer) };
+    }
+    if (link.remoteIce.ufrag !== remote.ice.ufrag || link.remoteIce.pwd !== remote.ice.pwd) {
+      throw new WebRtcNegotiationError('ice-restart-unsupported', 'the peer changed its ICE credentials (ICE restart), which a WebRTC leg does not support');
+    }
+    if (!sameFingerprints(link.remoteFingerprints, remote.fingerprints)) {
+      throw new WebRtcNegotiationError('dtls-change-unsupported', 'the peer changed its DTLS certificate mid-session');
+    }
+    return null;
+  }
+
+  private localDescription(
+    link: IceDtlsLink,
+    parts: Pick<LocalDescription, 'setup' | 'codecs' | 'direction' | 'offerSections'>,
+  ): LocalDescription {
+    this.sessionVersion++;
+    return {
+      sessionId: this.sessionId,
+      sessionVersion: this.sessionVersion,
+      ice: link.localIce,
+      fingerprint: link.fingerprint,
+      addresses: this.options.announcedAddresses,
+      port: link.port,
+      mid: this.mid,
+      msid: this.msid,
+      bundle: this.bundle,
+      ...parts,
+    };
+  }
+
+  private settle(negotiated: NegotiatedAudio): NegotiatedAudio {
+    this.negotiatedAudio = negotiated;
+    // RFC 3264 §5.1: we send only when we said we would and the peer said it would receive.
+    this.sendingAllowed = canSend(negotiated.localDirection) && canReceive(negotiated.remoteDirection);
+    return negotiated;
+  }
+
+  private openLink(): Promise<IceDtlsLink> {
+    if (this.link) return Promise.resolve(this.link);
+    this.linkOpening ??= this.bindLink();
+    return this.linkOpening;
+  }
+
+  private async bindLink(): Promise<IceDtlsLink> {
+    const range = this.options.portRange;
+    const attempts = range ? BIND_ATTEMPTS : 1;
+    for (let attempt = 0; attempt < attempts; attempt++) {
+      const port = range ? this.reservations.reserve(range) : undefined;
+      if (range && port === undefined) break;
+      const link = await IceDtlsLink.open(this.bindAddress, port, {
+        rtp: (packet) => this.onRtp(packet),
+        peerClosed: () => this.fail('the browser ended the DTLS association'),
+      });
+      if (!link) {
+        if (port !== undefined) this.reservations.release(port);
+        continue;
+      }
+      this.reservedPort = port;
+      this.link = link;
+      if (this.machine.state === 'closed') {
+        this.releaseLink();
+        throw new WebRtcUsageError('closed', `WebRTC leg ${this.id} is closed`);
+      }
+      this.log.debug({ leg: this.id, address: this.bindAddress, port: link.port }, 'WebRTC leg bound');
+      return link;
+    }
+    const where = range ? `${this.bindAddress} ports ${range.min}-${range.max}` : this.bindAddress;
+    throw new Error(`WebRTC leg ${this.id}: no UDP port could be bound on ${where}`);
+  }
+
+  private onRtp(packet: RtpPacket): void {
+    if (this.machine.state !== 'connected') return;
+    this.timings.firstRtpAt ??= performance.now();
+    this.emitter.emit('rtp', packet);
+  }
+
+  private startConnecting(link: IceDtlsLink, security: RemoteSecurity): void {
+    if (this.machine.state !== 'new') return;
+    this.timings.connectingAt = performance.now();
+    this.machine.transition('connecting');
+    const timeoutMs = this.options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+    this.connectTimer = setTimeout(() => this.fail(`ICE and DTLS did not complete within ${timeoutMs} ms`), timeoutMs);
+    this.connectTimer.unref();
+    link.connect(security).then(
+      () => {
+        if (this.machine.state !== 'connecting') return;
+        clearTimeout(this.connectTimer);
+        this.timings.connectedAt = performance.now();
+        this.machine.transition('connected');
+        this.watchSilence(link);
+      },
+      (error: unknown) => this.fail(`ICE/DTLS failed: ${error instanceof Error ? error.message : String(error)}`),
+    );
+  }
+
+  private watchSilence(link: IceDtlsLink): void {
+    const timeoutMs = this.options.silenceTimeoutMs ?? DEFAULT_SILENCE_TIMEOUT_MS;
+    let lastCount = link.receivedCount;
+    let lastHeard = performance.now();
+    this.silenceTimer = setInterval(
+      () => {
+        const count = link.receivedCount;
+        const now = performance.now();
+        if (count !== lastCount) {
+          lastCount = count;
+          lastHeard = now;
+        } else if (now - lastHeard >= timeoutMs) {
+          this.fail(`nothing received from the browser for ${Math.round(now - lastHeard)} ms`);
+        }
+      },
+      Math.max(50, Math.min(5_000, timeoutMs / 4)),
+    );
+    this.silenceTimer.unref();
+  }
+
+  private fail(reason: string): void {
+    if (!this.machine.canMoveTo('failed')) return;
+    this.log.warn({ leg: this.id, reason }, 'WebRTC leg failed');
+    this.stopTimers();
+    this.sendingAllowed = false;
+    this.machine.transition('failed');
+    this.releaseLink();
+  }
+
+  private stopTimers(): void {
+    clearTimeout(this.connectTimer);
+    clearInterval(this.silenceTimer);
+    this.connectTimer = undefined;
+    this.silenceTimer = undefined;
+  }
+
+  /** Closes the socket and DTLS in the background and gives the port back. */
+  private releaseLink(): void {
+    const link = this.link;
+    const port = this.reservedPort;
+    this.link = null;
+    this.reservedPort = undefined;
+    if (!link) return;
+    link.close().then(
+      () => {
+        if (port !== undefined) this.reservations.release(port);
+      },
+      (error: unknown) => this.log.warn({ leg: this.id, error: String(error) }, 'closing a WebRTC leg failed'),
+    );
+  }
+}
+
+/** A media leg to a browser (see WebRtcTransportOptions). Nothing is bound until the first offer or answer. */
+export function createWebRtcTransport(options: WebRtcTransportOptions): WebRtcTransport {
+  return new WebRtcLeg(options);
+}
