@@ -1,0 +1,1 @@
+export { AudioDeviceSelector } from './AudioDeviceSelector.js';

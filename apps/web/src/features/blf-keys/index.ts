@@ -1,0 +1,1 @@
+export { BlfKeys } from './BlfKeys.js';

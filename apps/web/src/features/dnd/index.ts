@@ -1,0 +1,1 @@
+export { DndStatus } from './DndStatus.js';

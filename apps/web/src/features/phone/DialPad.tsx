@@ -1,0 +1,27 @@
+import { dialKeys } from '../../phone/actions.js';
+
+const letters: Record<string, string> = {
+  '2': 'ABC', '3': 'DEF', '4': 'GHI', '5': 'JKL', '6': 'MNO', '7': 'PQRS', '8': 'TUV', '9': 'WXYZ', '0': '+',
+};
+
+/** The 3×4 pad, for dialling and for touch-tones during a call. */
+export function DialPad({ onPress, label }: { onPress: (key: string) => void; label: string }) {
+  return (
+    <div className="dial-pad" role="group" aria-label={label}>
+      {dialKeys.map((key) => (
+        <button
+          key={key}
+          type="button"
+          className="dial-key"
+          aria-label={key}
+          // A mouse click leaves the focus where it was, so Enter still places the call.
+          onMouseDown={(e) => e.preventDefault()}
+          onClick={() => onPress(key)}
+        >
+          <span className="dial-key-digit" aria-hidden="true">{key}</span>
+          <span className="dial-key-letters" aria-hidden="true">{letters[key] ?? '\u00a0'}</span>
+        </button>
+      ))}
+    </div>
+  );
+}

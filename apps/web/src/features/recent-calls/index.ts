@@ -1,0 +1,1 @@
+export { RecentCalls } from './RecentCalls.js';

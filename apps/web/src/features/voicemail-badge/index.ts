@@ -1,0 +1,1 @@
+export { VoicemailBadge } from './VoicemailBadge.js';

@@ -1,0 +1,79 @@
+import type {
+  ApiError,
+  DirectoryResponse,
+  ErrorCode,
+  LoginRequest,
+  Me,
+  RecentCallsResponse,
+} from '@switchboard/api';
+
+/** Why a request failed: a code from the API, or `network` when the server could not be reached. */
+export type FailureCode = ErrorCode | 'network';
+
+/** A failed API request. `message` is always a sentence the portal can show as it is. */
+export class ApiFailure extends Error {
+  constructor(
+    readonly code: FailureCode,
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ApiFailure';
+  }
+}
+
+/** What the portal says for each failure; the server's own sentence is used when we have none. */
+const messages: Partial<Record<FailureCode, string>> = {
+  network: 'Cannot reach the Switchboard server. Check your network connection and try again.',
+  invalid_credentials: 'Wrong email or password. Check them and try again.',
+  rate_limited: 'Too many sign-in attempts. Wait a minute, then try again.',
+  unauthorized: 'Your session has ended. Please sign in again.',
+  unavailable: 'The Switchboard server is not available right now. Try again in a moment.',
+  internal: 'Something went wrong on the Switchboard server. Try again in a moment.',
+};
+
+function isApiError(body: unknown): body is ApiError {
+  if (typeof body !== 'object' || body === null || !('error' in body)) return false;
+  const error: unknown = body.error;
+  return typeof error === 'object' && error !== null && 'code' in error && 'message' in error;
+}
+
+async function request<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+  let response: Response;
+  try {
+    response = await fetch(path, {
+      method,
+      credentials: 'same-origin',
+      headers: body === undefined ? { accept: 'application/json' } : { accept: 'application/json', 'content-type': 'application/json' },
+      body: body === undefined ? null : JSON.stringify(body),
+    });
+  } catch {
+    throw new ApiFailure('network', 0, messages.network!);
+  }
+  if (response.status === 204) return undefined as T;
+  let parsed: unknown = null;
+  try {
+    parsed = await response.json();
+  } catch {
+    parsed = null;
+  }
+  if (response.ok) return parsed as T;
+  if (isApiError(parsed)) {
+    const { code, message } = parsed.error;
+    throw new ApiFailure(code, response.status, messages[code] ?? message);
+  }
+  // No API error body: a proxy or a server that is starting or stopping answered.
+  const code: FailureCode = response.status === 401 ? 'unauthorized' : response.status === 429 ? 'rate_limited' : response.status >= 500 ? 'unavailable' : 'internal';
+  throw new ApiFailure(code, response.status, messages[code]!);
+}
+
+/** The portal API (routes are listed in @switchboard/api). */
+export const api = {
+  login: (credentials: LoginRequest) => request<Me>('POST', '/api/auth/login', credentials),
+  logout: () => request<undefined>('POST', '/api/auth/logout'),
+  me: () => request<Me>('GET', '/api/me'),
+  directory: () => request<DirectoryResponse>('GET', '/api/directory'),
+  recentCalls: () => request<RecentCallsResponse>('GET', '/api/calls/recent'),
+};
+
+export type Api = typeof api;

@@ -1,0 +1,561 @@
+import type { BrowserSipCredentials, Me } from '@switchboard/api';
+import { ApiFailure } from '../lib/api.js';
+import { Backoff } from '../lib/backoff.js';
+import { Store } from '../lib/store.js';
+import type { ActionId, PhoneContext } from './actions.js';
+import type { AudioDevices, DeviceRole } from './audio-devices.js';
+import type { AudioOutput } from './audio-output.js';
+import { Call } from './call.js';
+import type { CallSnapshot } from './call.js';
+import { MicrophoneError } from './microphone.js';
+import type { MicrophoneAccess } from './microphone.js';
+import type { CallNotifier } from './notifications.js';
+import { cleanNumber, targetUri } from './number.js';
+import type { Ringtone } from './ringtone.js';
+import type { SipSession, SipStackLoader, SipUserAgent } from './sip-stack.js';
+import { deriveStatus, statusTexts } from './status.js';
+import type { ConnectionState, MicrophoneState, PhoneStatus } from './status.js';
+
+export interface Notice {
+  tone: 'error' | 'info';
+  text: string;
+}
+
+export interface PhoneSnapshot {
+  status: PhoneStatus;
+  connection: ConnectionState;
+  microphone: MicrophoneState;
+  /** The number field. */
+  dial: string;
+  /** For quick redial: Call with an empty field fills this in. */
+  lastDialled: string | null;
+  /** The call on screen: ringing in, being placed, or in progress. */
+  call: CallSnapshot | null;
+  notice: Notice | null;
+  /** The browser will not play sound until the user clicks: offer "Enable sound". */
+  soundBlocked: boolean;
+  notifications: NotificationPermission | 'unsupported';
+  /** The latest thing to say in the aria-live region; `id` changes even when the text repeats. */
+  announcement: { id: number; text: string } | null;
+}
+
+export interface Timers {
+  setTimeout(callback: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+export interface PhoneDependencies {
+  loadSipStack: SipStackLoader;
+  fetchMe: () => Promise<Me>;
+  microphone: MicrophoneAccess;
+  devices: AudioDevices;
+  speaker: AudioOutput;
+  ringerOutput: AudioOutput;
+  ringtone: Ringtone;
+  notifier: CallNotifier;
+  storage: Storage | null;
+  now: () => number;
+  timers: Timers;
+  /** Full WebSocket URL for a path on the portal's own origin. */
+  wsUrl: (path: string) => string;
+}
+
+const lastDialledKey = 'switchboard.last-dialled';
+const maxDialLength = 32;
+/** Fetch fresh credentials this long before the old ones expire. */
+const credentialMarginMs = 60_000;
+
+/**
+ * The browser softphone, outside React: connection and registration (with reconnects and
+ * credential refresh), the dialer, the call on screen, devices, ringtone and notifications.
+ * Components read it with `useSyncExternalStore` and call its commands; they never see JsSIP.
+ */
+export class Phone extends Store<PhoneSnapshot> {
+  private ua: SipUserAgent | null = null;
+  private me: Me | null = null;
+  private current: Call | null = null;
+  private started = false;
+  private placing = false;
+  private announcementId = 0;
+  private readonly retry = new Backoff(2_000, 30_000);
+  private registerTimer: unknown = null;
+  private credentialTimer: unknown = null;
+  private readonly callEndedListeners = new Set<() => void>();
+  private readonly signedOutListeners = new Set<() => void>();
+
+  constructor(private readonly deps: PhoneDependencies) {
+    const lastDialled = deps.storage?.getItem(lastDialledKey) ?? null;
+    super({
+      status: 'connecting',
+      connection: 'idle',
+      microphone: 'unknown',
+      dial: '',
+      lastDialled,
+      call: null,
+      notice: null,
+      soundBlocked: false,
+      notifications: deps.notifier.permission(),
+      announcement: null,
+    });
+    deps.devices.onSelect((role, id) => void this.onDeviceSelected(role, id));
+  }
+
+  get devices(): AudioDevices {
+    return this.deps.devices;
+  }
+
+  /** Starts the softphone for the signed-in user: microphone check, then connect and register. */
+  async start(me: Me): Promise<void> {
+    if (this.started) return;
+    this.started = true;
+    this.me = me;
+    const { selected } = this.deps.devices.getSnapshot();
+    void this.deps.speaker.setDevice(selected.speaker);
+    void this.deps.ringerOutput.setDevice(selected.ringer);
+    if (!me.sip) {
+      this.set({ connection: 'no-extension' });
+      return;
+    }
+    this.deps.microphone.onPermissionChange((state) => {
+      if (state === 'granted' && this.started && !this.ua) void this.resume();
+    });
+    await this.resume();
+  }
+
+  /** Stops everything (sign-out): hangs up, unregisters, forgets the user. */
+  stop(): void {
+    this.started = false;
+    this.current?.hangUp();
+    this.ua?.stop();
+    this.ua = null;
+    this.me = null;
+    this.deps.timers.clearTimeout(this.registerTimer);
+    this.deps.timers.clearTimeout(this.credentialTimer);
+    this.deps.ringtone.stop();
+    this.deps.notifier.close();
+    this.set({ connection: 'idle', microphone: 'unknown', call: null, notice: null, dial: '' });
+  }
+
+  onCallEnded(listener: () => void): () => void {
+    this.callEndedListeners.add(listener);
+    return () => this.callEndedListeners.delete(listener);
+  }
+
+  /** The server no longer knows this session (credentials could not be renewed). */
+  onSignedOut(listener: () => void): () => void {
+    this.signedOutListeners.add(listener);
+    return () => this.signedOutListeners.delete(listener);
+  }
+
+  context(): PhoneContext {
+    const call = this.getSnapshot().call;
+    if (!call) return 'idle';
+    return call.state === 'incoming' ? 'incoming' : 'in-call';
+  }
+
+  /** Runs a named command (see actions.ts); false when it is not the engine's to run. */
+  perform(action: ActionId, key = ''): boolean {
+    switch (action) {
+      case 'dialDigit':
+        this.typeDigit(key);
+        return true;
+      case 'call':
+        void this.placeCall();
+        return true;
+      case 'deleteDigit':
+        this.deleteDigit();
+        return true;
+      case 'answer':
+        void this.answer();
+        return true;
+      case 'decline':
+        this.decline();
+        return true;
+      case 'sendDtmf':
+        this.sendDtmf(key);
+        return true;
+      case 'hangUp':
+        this.hangUp();
+        return true;
+      case 'toggleMute':
+        this.toggleMute();
+        return true;
+      case 'toggleHold':
+        this.toggleHold();
+        return true;
+      case 'transfer':
+      case 'keypad':
+        return false;
+    }
+  }
+
+  // ── Dialer ─────────────────────────────────────────────────────────────
+
+  typeDigit(digit: string): void {
+    if (!/^[0-9*#+]$/.test(digit)) return;
+    this.setDial(this.getSnapshot().dial + digit);
+  }
+
+  deleteDigit(): void {
+    this.setDial(this.getSnapshot().dial.slice(0, -1));
+  }
+
+  setDial(text: string): void {
+    this.set({ dial: cleanNumber(text).slice(0, maxDialLength), notice: null });
+  }
+
+  /**
+   * The Call button and Enter: dials the number field. With the field empty it fills in the
+   * last number dialled (quick redial); a second press dials it.
+   */
+  async placeCall(): Promise<void> {
+    const number = cleanNumber(this.getSnapshot().dial);
+    if (number) return this.call(number);
+    const last = this.getSnapshot().lastDialled;
+    if (last) {
+      this.set({ dial: last, notice: null });
+      this.announce(`Last number dialled: ${last}. Press Call again to dial it.`);
+    } else {
+      this.set({ notice: { tone: 'info', text: 'Type a number or an extension to call.' } });
+    }
+  }
+
+  /** Calls a number straight away (directory, recent calls); `name` labels the call until it connects. */
+  async call(number: string, name: string | null = null): Promise<void> {
+    const clean = cleanNumber(number);
+    if (!clean || this.current || this.placing) return;
+    const refusal = this.whyCannotCall();
+    if (refusal) {
+      this.set({ dial: clean, notice: { tone: 'error', text: refusal } });
+      return;
+    }
+    this.placing = true;
+    try {
+      const microphone = await this.openMicrophone();
+      if (!microphone) return;
+      if (!this.ua || !this.me) {
+        stopStream(microphone);
+        return;
+      }
+      let session: SipSession;
+      try {
+        session = this.ua.call(targetUri(clean, this.me.tenant.sipDomain), microphone);
+      } catch {
+        stopStream(microphone);
+        this.set({ notice: { tone: 'error', text: `${clean} cannot be dialled. Check the number and try again.` } });
+        return;
+      }
+      const call = new Call(session, this.deps.now, { name, number: clean });
+      call.useMicrophone(microphone);
+      this.deps.storage?.setItem(lastDialledKey, clean);
+      this.set({ dial: '', lastDialled: clean, notice: null });
+      this.adopt(call);
+      this.announce(`Calling ${name ? `${name}, ` : ''}${clean}`);
+    } finally {
+      this.placing = false;
+    }
+  }
+
+  // ── The call on screen ─────────────────────────────────────────────────
+
+  async answer(): Promise<void> {
+    const call = this.current;
+    if (!call || call.state !== 'incoming') return;
+    this.deps.ringtone.stop();
+    this.deps.notifier.close();
+    const microphone = await this.openMicrophone();
+    if (!microphone) {
+      call.session.terminate(480, 'Microphone Unavailable');
+      return;
+    }
+    if (call.state !== 'incoming') {
+      // The caller gave up while the microphone was opening.
+      stopStream(microphone);
+      return;
+    }
+    call.answer(microphone);
+  }
+
+  decline(): void {
+    if (this.current?.state === 'incoming') this.current.hangUp();
+  }
+
+  hangUp(): void {
+    this.current?.hangUp();
+  }
+
+  toggleMute(): void {
+    this.current?.toggleMute();
+  }
+
+  toggleHold(): void {
+    this.current?.toggleHold();
+  }
+
+  sendDtmf(tone: string): void {
+    this.current?.sendDtmf(tone);
+  }
+
+  blindTransfer(destination: string): void {
+    const number = cleanNumber(destination);
+    if (!number || !this.current || !this.me) return;
+    this.current.blindTransfer(targetUri(number, this.me.tenant.sipDomain), number);
+  }
+
+  dismissNotice(): void {
+    this.set({ notice: null });
+  }
+
+  /** From a click: lets the page play the ringtone and the far side's voice. */
+  async enableSound(): Promise<void> {
+    const unlocked = await this.deps.ringtone.unlock();
+    const call = this.current;
+    let playing = unlocked;
+    if (call?.state === 'incoming') playing = (await this.deps.ringtone.start()) && playing;
+    if (call?.remoteStream) playing = (await this.deps.speaker.play(call.remoteStream)) && playing;
+    this.set({ soundBlocked: !playing });
+    if (playing) this.announce('Sound enabled');
+  }
+
+  async requestNotifications(): Promise<void> {
+    const permission = await this.deps.notifier.request();
+    this.set({ notifications: permission });
+  }
+
+  // ── Connection ─────────────────────────────────────────────────────────
+
+  /** Checks the microphone, then connects (again) if it can be used. */
+  private async resume(): Promise<void> {
+    const microphone = await this.openMicrophone();
+    if (!microphone) return;
+    stopStream(microphone);
+    await this.deps.devices.refresh();
+    if (this.deps.ringtone.isBlocked()) this.set({ soundBlocked: true });
+    const sip = this.me?.sip;
+    if (sip && this.started && !this.ua) await this.connect(sip);
+  }
+
+  private async connect(sip: BrowserSipCredentials): Promise<void> {
+    this.set({ connection: 'connecting' });
+    let ua: SipUserAgent;
+    try {
+      ua = await this.deps.loadSipStack({
+        uri: sip.uri,
+        authorizationUser: sip.authorizationUser,
+        password: sip.password,
+        displayName: sip.displayName,
+        wsUrl: this.deps.wsUrl(sip.wsPath),
+      });
+    } catch {
+      // The SIP library could not be loaded (network gone while it downloaded): try again later.
+      this.set({ connection: 'disconnected' });
+      this.deps.timers.setTimeout(() => void this.connectAgain(), this.retry.next());
+      return;
+    }
+    if (!this.started) return;
+    this.ua = ua;
+    ua.on('connecting', () => this.setConnection('connecting'));
+    ua.on('disconnected', () => this.setConnection('disconnected'));
+    ua.on('registered', () => {
+      this.retry.reset();
+      this.deps.timers.clearTimeout(this.registerTimer);
+      this.setConnection('registered');
+    });
+    ua.on('unregistered', () => {
+      if (this.getSnapshot().connection === 'registered') {
+        this.setConnection('connecting');
+        this.scheduleRegister();
+      }
+    });
+    ua.on('registrationFailed', (failure) => {
+      // A transport failure is recovered by the stack itself, which registers again on reconnect.
+      if (failure.cause === 'Connection Error') return;
+      this.setConnection('disconnected');
+      const rejected = failure.statusCode === 401 || failure.statusCode === 403 || failure.statusCode === 407 || failure.cause === 'Authentication Error';
+      if (rejected) void this.refreshCredentials().then(() => this.scheduleRegister());
+      else this.scheduleRegister();
+    });
+    ua.on('registrationExpiring', () => {
+      const expiresAt = Date.parse(this.me?.sip?.expiresAt ?? '');
+      if (Number.isFinite(expiresAt) && expiresAt - this.deps.now() < 2 * credentialMarginMs) {
+        void this.refreshCredentials().then(() => this.ua?.register());
+      } else {
+        ua.register();
+      }
+    });
+    ua.on('incoming', (session) => this.onIncoming(session));
+    this.scheduleCredentialRefresh(sip.expiresAt);
+    ua.start();
+  }
+
+  private async connectAgain(): Promise<void> {
+    const sip = this.me?.sip;
+    if (this.started && !this.ua && sip) await this.connect(sip);
+  }
+
+  private setConnection(connection: ConnectionState): void {
+    const before = this.getSnapshot().status;
+    this.set({ connection });
+    const after = this.getSnapshot().status;
+    if (after !== before) this.announce(`Phone status: ${statusTexts[after].label}`);
+  }
+
+  private scheduleRegister(): void {
+    this.deps.timers.clearTimeout(this.registerTimer);
+    this.registerTimer = this.deps.timers.setTimeout(() => {
+      if (!this.ua || !this.started) return;
+      this.setConnection('connecting');
+      this.ua.register();
+    }, this.retry.next());
+  }
+
+  private scheduleCredentialRefresh(expiresAt: string): void {
+    this.deps.timers.clearTimeout(this.credentialTimer);
+    const at = Date.parse(expiresAt);
+    if (!Number.isFinite(at)) return;
+    const delay = Math.min(24 * 3600_000, Math.max(10_000, at - this.deps.now() - credentialMarginMs));
+    this.credentialTimer = this.deps.timers.setTimeout(() => {
+      void this.refreshCredentials().then((ok) => {
+        if (!ok && this.started) this.credentialTimer = this.deps.timers.setTimeout(() => this.scheduleCredentialRefresh(expiresAt), 30_000);
+      });
+    }, delay);
+  }
+
+  /** Re-fetches /api/me for fresh SIP credentials; false when none could be had. */
+  private async refreshCredentials(): Promise<boolean> {
+    let me: Me;
+    try {
+      me = await this.deps.fetchMe();
+    } catch (error) {
+      if (error instanceof ApiFailure && error.code === 'unauthorized') {
+        this.stop();
+        for (const listener of [...this.signedOutListeners]) listener();
+      }
+      return false;
+    }
+    if (!this.started) return false;
+    this.me = me;
+    if (!me.sip) {
+      this.ua?.stop();
+      this.ua = null;
+      this.setConnection('no-extension');
+      return false;
+    }
+    this.ua?.setCredentials(me.sip.authorizationUser, me.sip.password);
+    this.scheduleCredentialRefresh(me.sip.expiresAt);
+    return true;
+  }
+
+  private whyCannotCall(): string | null {
+    const { status } = this.getSnapshot();
+    if (status === 'ready') return null;
+    if (status === 'in-call') return 'Finish the current call first.';
+    const text = statusTexts[status];
+    if (status === 'connecting') return 'The phone is still connecting. Wait until the status shows Ready, then call again.';
+    if (status === 'disconnected') return 'The phone is not connected to the phone system. It keeps trying; you can also refresh the page.';
+    return `${text.label}. ${text.detail ?? ''}`.trim();
+  }
+
+  /** Opens the chosen microphone; on failure records why and returns null. */
+  private async openMicrophone(): Promise<MediaStream | null> {
+    try {
+      const stream = await this.deps.microphone.open(this.deps.devices.getSnapshot().selected.microphone);
+      if (this.getSnapshot().microphone !== 'ok') this.set({ microphone: 'ok' });
+      return stream;
+    } catch (error) {
+      const problem = error instanceof MicrophoneError ? error.problem : 'unavailable';
+      this.set({ microphone: problem });
+      this.announce(`Phone status: ${statusTexts[this.getSnapshot().status].label}`);
+      return null;
+    }
+  }
+
+  // ── Calls ──────────────────────────────────────────────────────────────
+
+  private onIncoming(session: SipSession): void {
+    // One call at a time for now: a second caller hears busy (call waiting is a later step).
+    if (this.current) {
+      session.terminate(486, 'Busy Here');
+      return;
+    }
+    const call = new Call(session, this.deps.now);
+    this.adopt(call);
+    const { name, number } = call.getSnapshot().remote;
+    const caller = name ? `${name} (${number})` : number;
+    this.announce(`Incoming call from ${caller}`);
+    this.deps.notifier.showIncoming(caller);
+    void this.deps.ringtone.start().then((audible) => {
+      if (!audible && this.current === call && call.state === 'incoming') this.set({ soundBlocked: true });
+    });
+  }
+
+  private adopt(call: Call): void {
+    this.current = call;
+    let lastState = call.state;
+    let playedStream: MediaStream | null = null;
+    call.onChange(() => {
+      const snapshot = call.getSnapshot();
+      if (call.remoteStream && call.remoteStream !== playedStream && call.isLive) {
+        playedStream = call.remoteStream;
+        void this.deps.speaker.play(call.remoteStream).then((audible) => {
+          if (!audible) this.set({ soundBlocked: true });
+        });
+      }
+      if (snapshot.state !== lastState) {
+        lastState = snapshot.state;
+        this.onCallState(call);
+      }
+      if (this.current === call) this.set({ call: snapshot });
+    });
+    this.set({ call: call.getSnapshot(), notice: null });
+  }
+
+  private onCallState(call: Call): void {
+    const snapshot = call.getSnapshot();
+    const who = snapshot.remote.name ?? snapshot.remote.number;
+    if (snapshot.state !== 'incoming') {
+      this.deps.ringtone.stop();
+      this.deps.notifier.close();
+    }
+    if (snapshot.state === 'active') this.announce(`Connected with ${who}. Phone status: In Call`);
+    if (snapshot.state === 'ringing') this.announce(`Ringing ${who}`);
+    if (snapshot.state !== 'ended') return;
+    this.deps.speaker.stop();
+    if (this.current === call) this.current = null;
+    const notice: Notice | null = snapshot.endMessage ? { tone: 'error', text: snapshot.endMessage } : null;
+    this.set({ call: null, notice });
+    this.announce(snapshot.endMessage ?? 'Call ended');
+    for (const listener of [...this.callEndedListeners]) listener();
+  }
+
+  private async onDeviceSelected(role: DeviceRole, id: string | null): Promise<void> {
+    if (role === 'speaker') await this.deps.speaker.setDevice(id);
+    if (role === 'ringer') await this.deps.ringerOutput.setDevice(id);
+    if (role === 'microphone') {
+      const call = this.current;
+      if (!call || !call.isLive || call.state === 'incoming') return;
+      const microphone = await this.openMicrophone();
+      if (!microphone) return;
+      if (!call.isLive) {
+        stopStream(microphone);
+        return;
+      }
+      await call.replaceMicrophone(microphone);
+    }
+  }
+
+  private announce(text: string): void {
+    this.announcementId += 1;
+    this.set({ announcement: { id: this.announcementId, text } });
+  }
+
+  private set(patch: Partial<PhoneSnapshot>): void {
+    const next = { ...this.getSnapshot(), ...patch };
+    next.status = deriveStatus(next.connection, next.microphone, next.call);
+    this.update(next);
+  }
+}
+
+function stopStream(stream: MediaStream | null): void {
+  for (const track of stream?.getTracks() ?? []) track.stop();
+}
