@@ -1,0 +1,344 @@
+import { randomBytes, randomInt } from 'node:crypto';
+import type { RemoteInfo } from 'node:dgram';
+import type {
+  AudioCodec,
+  Direction,
+  MediaTransport,
+  MediaTransportEvents,
+  NegotiatedAudio,
+  OfferOptions,
+  RtpPacket,
+  TransportState,
+} from '../transport/types.js';
+import { answerDirection, canSend, chooseForAnswer, chooseFromAnswer, NegotiationError } from '../sdp/negotiate.js';
+import { DEFAULT_OFFER_CODECS, plainRtpCodecs, readRtpSdp, writeRtpSdp, type LocalRtpDescription, type RemoteRtpDescription } from '../sdp/rtp-sdp.js';
+import { TypedEmitter } from '../util/typed-emitter.js';
+import { type BoundPair, type RtpPortPool } from './port-pool.js';
+import { isGoodbye, isSenderReport, parseRtcp, serializeRtcp } from './rtcp-packet.js';
+import { buildReport, ReceptionStats, type SenderStats } from './rtcp-session.js';
+import { looksLikeRtcp, parseRtp, serializeRtp } from './rtp-packet.js';
+
+export interface RtpTransportOptions {
+  id: string;
+  /** Address the sockets bind (e.g. 0.0.0.0 or the server's LAN address). */
+  bindAddress: string;
+  /** Address written in c= and o= (the address phones reach us at). */
+  announcedAddress: string;
+  ports: RtpPortPool;
+  /** Mean interval of RTCP reports; RFC 3550 §6.2 suggests 5 s. */
+  rtcpIntervalMs?: number;
+  /** Packetization we ask for (a=ptime). */
+  ptime?: number;
+  /**
+   * Symmetric RTP: a source that has gone quiet this long may be replaced by a new one
+   * (a phone behind NAT whose mapping changed).
+   */
+  relatchAfterMs?: number;
+  cname?: string;
+}
+
+/** Counters for tests, logs and RTCP. */
+export interface RtpTransportStats {
+  packetsSent: number;
+  octetsSent: number;
+  packetsReceived: number;
+  /** Packets from a source other than the latched one, dropped while it is alive. */
+  packetsFromStrangers: number;
+  rtcpSent: number;
+  rtcpReceived: number;
+  /** Where RTP goes now (after latching), or null. */
+  remote: { address: string; port: number } | null;
+}
+
+interface Endpoint {
+  address: string;
+  port: number;
+}
+
+/**
+ * A plain RTP/AVP leg (RFC 3550 over UDP): an even RTP port with RTCP on the next one, or both
+ * on one port when the peer accepts rtcp-mux (RFC 5761). Symmetric RTP (RFC 4961): once media
+ * arrives we send to where it really comes from, which is what makes phones behind NAT work.
+ * Sockets are bound on the first offer or answer.
+ *
+ * ```
+ * new ──offer/answer settled──▶ connected ──close()──▶ closed
+ *   └──────────────────────────────close()───────────────▲
+ * ```
+ */
+export class RtpTransport implements MediaTransport {
+  readonly kind = 'rtp' as const;
+  private currentState: TransportState = 'new';
+  private settled: NegotiatedAudio | null = null;
+  private readonly events = new TypedEmitter<MediaTransportEvents>();
+  private pair: BoundPair | null = null;
+  private binding: Promise<BoundPair> | null = null;
+  private readonly sessionId = String(randomInt(1, 2 ** 47));
+  private sessionVersion = randomInt(1, 2 ** 20);
+  private lastBody: string | null = null;
+  private pendingOffer: { codecs: AudioCodec[]; direction: Direction } | null = null;
+  private remoteSdp: RemoteRtpDescription | null = null;
+  private rtcpMux = false;
+  private rtpDest: Endpoint | null = null;
+  private rtcpDest: Endpoint | null = null;
+  private latchedRtp: { at: number; from: Endpoint } | null = null;
+  private latchedRtcp: { at: number; from: Endpoint } | null = null;
+  private readonly sources = new Map<number, ReceptionStats>();
+  private sender: SenderStats | null = null;
+  private rtcpTimer: NodeJS.Timeout | null = null;
+  private reportSsrc: number | null = null;
+  private readonly cname: string;
+  private readonly counters: Omit<RtpTransportStats, 'remote'> = { packetsSent: 0, octetsSent: 0, packetsReceived: 0, packetsFromStrangers: 0, rtcpSent: 0, rtcpReceived: 0 };
+
+  constructor(private readonly options: RtpTransportOptions) {
+    this.cname = options.cname ?? `${randomBytes(6).toString('hex')}@switchboard`;
+  }
+
+  get id(): string {
+    return this.options.id;
+  }
+  get state(): TransportState {
+    return this.currentState;
+  }
+  get negotiated(): NegotiatedAudio | null {
+    return this.settled;
+  }
+  /** The bound RTP port, or null before the first offer/answer. */
+  get localPort(): number | null {
+    return this.pair?.port ?? null;
+  }
+
+  stats(): RtpTransportStats {
+    return { ...this.counters, remote: this.rtpDest ? { ...this.rtpDest } : null };
+  }
+
+  on<E extends keyof MediaTransportEvents>(event: E, listener: MediaTransportEvents[E]): void {
+    this.events.on(event, listener);
+  }
+  off<E extends keyof MediaTransportEvents>(event: E, listener: MediaTransportEvents[E]): void {
+    this.events.off(event, listener);
+  }
+
+  async createOffer(options: OfferOptions = {}): Promise<string> {
+    const pair = await this.bound();
+    const codecs = plainRtpCodecs(options.codecs ?? DEFAULT_OFFER_CODECS);
+    const direction = options.direction ?? 'sendrecv';
+    this.pendingOffer = { codecs, direction };
+    return this.writeSdp({ port: pair.port, codecs, direction, rtcpMux: true, offer: true });
+  }
+
+  applyAnswer(sdp: string): Promise<NegotiatedAudio> {
+    try {
+      const offer = this.pendingOffer;
+      if (!offer) throw new NegotiationError('no-pending-offer', 'applyAnswer() without an offer of ours waiting for it');
+      this.assertOpen();
+      const remote = readRtpSdp(sdp);
+      const choice = chooseFromAnswer(offer.codecs, remote.codecs);
+      this.pendingOffer = null;
+      this.settle(remote, { codecs: choice.codecs, telephoneEvent: choice.telephoneEvent, localDirection: offer.direction, remoteDirection: remote.direction }, remote.rtcpMux);
+      return Promise.resolve(this.settled!);
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+  }
+
+  async answerOffer(sdp: string, options: OfferOptions = {}): Promise<{ answer: string; negotiated: NegotiatedAudio }> {
+    const remote = readRtpSdp(sdp);
+    // Without a stated preference, keep the offerer's order (its first choice is usually what it sends).
+    const choice = chooseForAnswer(remote.codecs, plainRtpCodecs(options.codecs ?? ['PCMU', 'PCMA', 'opus']), options.codecs === undefined);
+    const pair = await this.bound();
+    const direction = answerDirection(remote.direction, options.direction ?? 'sendrecv');
+    const answer = this.writeSdp({ port: pair.port, codecs: choice.answerLines, direction, rtcpMux: remote.rtcpMux, offer: false, remote });
+    this.pendingOffer = null;
+    this.settle(remote, { codecs: choice.codecs, telephoneEvent: choice.telephoneEvent, localDirection: direction, remoteDirection: remote.direction }, remote.rtcpMux);
+    return { answer, negotiated: this.settled! };
+  }
+
+  sendRtp(packet: RtpPacket): void {
+    const pair = this.pair;
+    const dest = this.rtpDest;
+    if (!pair || !dest || this.currentState !== 'connected' || !this.settled || !canSend(this.settled.localDirection)) return;
+    const wire = serializeRtp(packet);
+    pair.rtp.send(wire, dest.port, dest.address);
+    this.counters.packetsSent++;
+    this.counters.octetsSent += packet.payload.length;
+    const clockRate = this.settled.codecs.find((c) => c.payloadType === packet.payloadType)?.clockRate ?? this.settled.telephoneEvent?.clockRate ?? 8000;
+    if (!this.sender || this.sender.ssrc !== packet.ssrc) {
+      this.sender = { ssrc: packet.ssrc, packets: 0, octets: 0, lastRtpTimestamp: 0, lastSendUnixMs: 0, clockRate };
+    }
+    this.sender.packets++;
+    this.sender.octets += packet.payload.length;
+    this.sender.lastRtpTimestamp = packet.timestamp;
+    this.sender.lastSendUnixMs = Date.now();
+    this.sender.clockRate = clockRate;
+  }
+
+  close(): void {
+    if (this.currentState === 'closed') return;
+    if (this.rtcpTimer) clearTimeout(this.rtcpTimer);
+    this.rtcpTimer = null;
+    if (this.pair && this.sender && this.sender.packets > 0) this.sendReport(true);
+    this.pair?.release();
+    this.pair = null;
+    this.transition('closed');
+    this.events.removeAllListeners();
+  }
+
+  private assertOpen(): void {
+    if (this.currentState === 'closed') throw new Error(`RTP transport ${this.id} is closed`);
+  }
+
+  private async bound(): Promise<BoundPair> {
+    this.assertOpen();
+    if (this.pair) return this.pair;
+    this.binding ??= this.options.ports.bindPair(this.options.bindAddress);
+    const pair = await this.binding;
+    if (this.currentState === 'closed') {
+      pair.release();
+      throw new Error(`RTP transport ${this.id} was closed while binding`);
+    }
+    if (this.pair !== pair) {
+      this.pair = pair;
+      pair.rtp.on('message', (msg, rinfo) => this.onRtpSocket(msg, rinfo));
+      pair.rtcp.on('message', (msg, rinfo) => this.onRtcp(msg, rinfo));
+      // Send errors (an ICMP unreachable on loopback, say) are outcomes, not crashes.
+      pair.rtp.on('error', () => undefined);
+      pair.rtcp.on('error', () => undefined);
+    }
+    return pair;
+  }
+
+  private writeSdp(parts: { port: number; codecs: readonly AudioCodec[]; direction: Direction; rtcpMux: boolean; offer: boolean; remote?: RemoteRtpDescription }): string {
+    const description: LocalRtpDescription = {
+      sessionId: this.sessionId,
+      sessionVersion: this.sessionVersion,
+      address: this.options.announcedAddress,
+      port: parts.port,
+      // An offer names the RTCP port to fall back to if the answerer declines rtcp-mux (RFC 5761 §5.1.3).
+      rtcpPort: parts.rtcpMux && !parts.offer ? null : parts.port + 1,
+      rtcpMux: parts.rtcpMux,
+      codecs: parts.codecs,
+      direction: parts.direction,
+      ptime: this.options.ptime ?? 20,
+      ...(parts.remote ? { rejected: parts.remote.others, audioIndex: parts.remote.audioIndex } : {}),
+    };
+    // RFC 3264 §8: the o= version goes up by one whenever what we describe changes.
+    const body = writeRtpSdp({ ...description, sessionVersion: 0 });
+    if (this.lastBody !== null && body !== this.lastBody) this.sessionVersion++;
+    this.lastBody = body;
+    return writeRtpSdp({ ...description, sessionVersion: this.sessionVersion });
+  }
+
+  private settle(remote: RemoteRtpDescription, negotiated: NegotiatedAudio, rtcpMux: boolean): void {
+    const previous = this.remoteSdp;
+    this.remoteSdp = remote;
+    this.settled = negotiated;
+    this.rtcpMux = rtcpMux;
+    const moved = !previous || previous.address !== remote.address || previous.port !== remote.port;
+    if (moved) {
+      this.rtpDest = remote.address ? { address: remote.address, port: remote.port } : null;
+      this.rtcpDest = remote.rtcpAddress ? { address: remote.rtcpAddress, port: rtcpMux ? remote.port : remote.rtcpPort } : null;
+      this.latchedRtp = null;
+      this.latchedRtcp = null;
+    } else if (!remote.address) {
+      this.rtpDest = null;
+    }
+    if (this.currentState === 'new') {
+      this.transition('connected');
+      this.scheduleReport();
+    }
+  }
+
+  private transition(state: TransportState): void {
+    if (this.currentState === state) return;
+    this.currentState = state;
+    this.events.emit('state', state);
+  }
+
+  /** Symmetric RTP latching; false drops the packet. */
+  private accept(kind: 'rtp' | 'rtcp', rinfo: RemoteInfo): boolean {
+    const now = performance.now();
+    const latched = kind === 'rtp' ? this.latchedRtp : this.latchedRtcp;
+    if (latched && latched.from.address === rinfo.address && latched.from.port === rinfo.port) {
+      latched.at = now;
+      return true;
+    }
+    if (latched && now - latched.at < (this.options.relatchAfterMs ?? 2000)) {
+      this.counters.packetsFromStrangers++;
+      return false;
+    }
+    const from = { address: rinfo.address, port: rinfo.port };
+    if (kind === 'rtp') {
+      this.latchedRtp = { at: now, from };
+      if (this.remoteSdp?.address) this.rtpDest = { ...from };
+      if (this.rtcpMux && this.remoteSdp?.address) this.rtcpDest = { ...from };
+    } else {
+      this.latchedRtcp = { at: now, from };
+      if (this.remoteSdp?.address) this.rtcpDest = { ...from };
+    }
+    return true;
+  }
+
+  private onRtpSocket(msg: Buffer, rinfo: RemoteInfo): void {
+    if (looksLikeRtcp(msg)) {
+      this.onRtcp(msg, rinfo);
+      return;
+    }
+    if (!this.settled || this.currentState !== 'connected') return;
+    const packet = parseRtp(msg);
+    if (!packet || !this.accept('rtp', rinfo)) return;
+    this.counters.packetsReceived++;
+    let stats = this.sources.get(packet.ssrc);
+    if (!stats) {
+      const clockRate = this.settled.codecs.find((c) => c.payloadType === packet.payloadType)?.clockRate ?? 8000;
+      stats = new ReceptionStats(packet.ssrc, packet.sequenceNumber, clockRate);
+      if (this.sources.size > 8) this.sources.clear();
+      this.sources.set(packet.ssrc, stats);
+    }
+    stats.update(packet.sequenceNumber, packet.timestamp, performance.now());
+    this.events.emit('rtp', packet);
+  }
+
+  private onRtcp(msg: Buffer, rinfo: RemoteInfo): void {
+    if (!this.settled) return;
+    const packets = parseRtcp(msg);
+    if (!packets || !this.accept(this.rtcpMux ? 'rtp' : 'rtcp', rinfo)) return;
+    this.counters.rtcpReceived++;
+    for (const p of packets) {
+      if (isSenderReport(p)) {
+        const source = this.sources.get(p.ssrc);
+        if (source) {
+          source.lastSrMiddle = ((p.ntpSeconds & 0xffff) << 16 | p.ntpFraction >>> 16) >>> 0;
+          source.lastSrArrivalMs = performance.now();
+        }
+      } else if (isGoodbye(p)) {
+        for (const ssrc of p.ssrcs) this.sources.delete(ssrc);
+      }
+    }
+  }
+
+  private scheduleReport(): void {
+    const mean = this.options.rtcpIntervalMs ?? 5000;
+    // RFC 3550 §6.3.1: randomise over [0.5, 1.5] × the interval so sources do not synchronise.
+    this.rtcpTimer = setTimeout(() => {
+      this.sendReport(false);
+      this.scheduleReport();
+    }, mean * (0.5 + Math.random()));
+    this.rtcpTimer.unref();
+  }
+
+  private sendReport(bye: boolean): void {
+    const pair = this.pair;
+    const dest = this.rtcpDest;
+    if (!pair || !dest) return;
+    const ssrc = this.sender?.ssrc ?? (this.reportSsrc ??= randomInt(1, 2 ** 32 - 1));
+    const packets = buildReport({ ssrc, cname: this.cname, sender: this.sender, sources: [...this.sources.values()], nowUnixMs: Date.now(), nowMs: performance.now(), bye });
+    const socket = this.rtcpMux ? pair.rtp : pair.rtcp;
+    socket.send(serializeRtcp(packets), dest.port, dest.address);
+    this.counters.rtcpSent++;
+  }
+}
+
+export function createRtpTransport(options: RtpTransportOptions): RtpTransport {
+  return new RtpTransport(options);
+}

@@ -1,0 +1,141 @@
+import { createSocket } from 'node:dgram';
+import { RtpPeer, analyseTone } from '@switchboard/testkit';
+import { encodeG711 } from '../../src/codecs/g711.js';
+import { RtpPortPool } from '../../src/rtp/port-pool.js';
+import { parseRtp, serializeRtp } from '../../src/rtp/rtp-packet.js';
+import { createRtpTransport, type RtpTransport } from '../../src/rtp/rtp-transport.js';
+import type { RtpPacket } from '../../src/transport/types.js';
+
+const pool = new RtpPortPool(null);
+const open: RtpTransport[] = [];
+function transport(id: string): RtpTransport {
+  const t = createRtpTransport({ id, bindAddress: '127.0.0.1', announcedAddress: '127.0.0.1', ports: pool, rtcpIntervalMs: 200 });
+  open.push(t);
+  return t;
+}
+afterEach(() => {
+  for (const t of open.splice(0)) t.close();
+});
+
+const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function tonePacket(ssrc: number, n: number, hz: number): RtpPacket {
+  const pcm = Int16Array.from({ length: 160 }, (_, i) => Math.round(12000 * Math.sin((2 * Math.PI * hz * (n * 160 + i)) / 8000)));
+  return { payloadType: 0, sequenceNumber: n, timestamp: n * 160, ssrc, marker: n === 0, payload: encodeG711('mulaw', pcm) };
+}
+
+describe('plain RTP transport', () => {
+  it('two legs negotiate, exchange RTP both ways, and mux RTCP', async () => {
+    const a = transport('a');
+    const b = transport('b');
+    const offer = await a.createOffer({ codecs: ['PCMA', 'PCMU'] });
+    expect(offer).toMatch(/m=audio \d+ RTP\/AVP 8 0 101/);
+    const { answer, negotiated } = await b.answerOffer(offer);
+    expect(negotiated.codecs[0]!.name).toBe('PCMA');
+    expect(negotiated.telephoneEvent?.payloadType).toBe(101);
+    const settled = await a.applyAnswer(answer);
+    expect(settled).toMatchObject({ localDirection: 'sendrecv', remoteDirection: 'sendrecv' });
+    expect(a.state).toBe('connected');
+    const atA: RtpPacket[] = [];
+    const atB: RtpPacket[] = [];
+    a.on('rtp', (p) => atA.push(p));
+    b.on('rtp', (p) => atB.push(p));
+    for (let n = 0; n < 5; n++) {
+      a.sendRtp(tonePacket(111, n, 440));
+      b.sendRtp(tonePacket(222, n, 1000));
+    }
+    await wait(450);
+    expect(atB.map((p) => p.sequenceNumber)).toEqual([0, 1, 2, 3, 4]);
+    expect(atA.map((p) => p.ssrc)).toEqual([222, 222, 222, 222, 222]);
+    // RTCP is muxed on the RTP port (both sides offered/accepted rtcp-mux) and sent every ~200 ms.
+    expect(a.stats().rtcpReceived).toBeGreaterThan(0);
+    expect(b.stats().rtcpReceived).toBeGreaterThan(0);
+  });
+
+  it('talks to a peer without rtcp-mux on even/odd ports, and a re-offer to hold bumps the o= version', async () => {
+    const peer = await RtpPeer.open({ toneHz: 1000 });
+    const a = transport('a');
+    try {
+      const offer = await a.createOffer();
+      const port = Number(/m=audio (\d+)/.exec(offer)![1]);
+      expect(port % 2).toBe(0);
+      expect(offer).toContain(`a=rtcp:${port + 1}`);
+      await a.applyAnswer(peer.sdp());
+      peer.sendTo('127.0.0.1', port);
+      const heard: RtpPacket[] = [];
+      a.on('rtp', (p) => heard.push(p));
+      for (let n = 0; n < 15; n++) {
+        a.sendRtp(tonePacket(7, n, 440));
+        await wait(20);
+      }
+      expect(heard.length).toBeGreaterThan(5);
+      expect(analyseTone(peer.heardAudio()).dominant).toBe(440);
+      const version = (sdp: string) => Number(/^o=\S+ \S+ (\d+)/m.exec(sdp)![1]);
+      const hold = await a.createOffer({ direction: 'sendonly' });
+      expect(hold).toContain('a=sendonly');
+      expect(version(hold)).toBe(version(offer) + 1);
+      const same = await a.createOffer({ direction: 'sendonly' });
+      expect(version(same)).toBe(version(hold));
+      const resume = await a.createOffer({ direction: 'sendrecv' });
+      expect(version(resume)).toBe(version(hold) + 1);
+    } finally {
+      peer.close();
+    }
+  });
+
+  it('does not send while the negotiated direction forbids it', async () => {
+    const a = transport('a');
+    const b = transport('b');
+    const { answer } = await b.answerOffer(await a.createOffer({ direction: 'recvonly' }));
+    expect(answer).toContain('a=sendonly');
+    await a.applyAnswer(answer);
+    const atB: RtpPacket[] = [];
+    b.on('rtp', (p) => atB.push(p));
+    a.sendRtp(tonePacket(1, 0, 440));
+    await wait(100);
+    expect(atB).toHaveLength(0);
+    expect(a.stats().packetsSent).toBe(0);
+  });
+
+  it('latches onto the address media really comes from (symmetric RTP, NAT)', async () => {
+    const a = transport('a');
+    const offer = await a.createOffer();
+    const port = Number(/m=audio (\d+)/.exec(offer)![1]);
+    // The SDP names a port nobody listens on, as a phone behind NAT would (its private address).
+    await a.applyAnswer('v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 9 RTP/AVP 0\r\na=sendrecv\r\n');
+    const nat = createSocket('udp4');
+    const stranger = createSocket('udp4');
+    await new Promise<void>((r) => nat.bind(0, '127.0.0.1', r));
+    await new Promise<void>((r) => stranger.bind(0, '127.0.0.1', r));
+    try {
+      const got: RtpPacket[] = [];
+      nat.on('message', (m) => got.push(parseRtp(m)!));
+      nat.send(serializeRtp(tonePacket(9, 0, 440)), port, '127.0.0.1');
+      await wait(50);
+      a.sendRtp(tonePacket(5, 0, 1000));
+      await wait(50);
+      expect(got).toHaveLength(1);
+      expect(a.stats().remote).toEqual({ address: '127.0.0.1', port: nat.address().port });
+      // A different source while the latched one is alive is dropped, not followed.
+      stranger.send(serializeRtp(tonePacket(13, 0, 440)), port, '127.0.0.1');
+      await wait(50);
+      expect(a.stats().packetsFromStrangers).toBe(1);
+      expect(a.stats().remote!.port).toBe(nat.address().port);
+    } finally {
+      nat.close();
+      stranger.close();
+    }
+  });
+
+  it('gives its ports back when closed, and close() is safe twice', async () => {
+    const a = transport('a');
+    await a.createOffer();
+    expect(pool.inUse).toBeGreaterThan(0);
+    const before = pool.inUse;
+    a.close();
+    a.close();
+    expect(pool.inUse).toBe(before - 1);
+    expect(a.state).toBe('closed');
+    await expect(a.createOffer()).rejects.toThrow(/closed/);
+  });
+});
