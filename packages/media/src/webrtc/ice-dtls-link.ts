@@ -149,6 +149,12 @@ export class IceDtlsLink {
     void this.dtls.sendRtp(packet.payload, header);
   }
 
+  /** SRTP/SRTCP datagrams and bytes as counted by werift's DTLS transport (after encryption / before decryption). */
+  get counters(): { packetsSent: number; packetsReceived: number; bytesSent: number; bytesReceived: number } {
+    const { packetsSent, packetsReceived, bytesSent, bytesReceived } = this.dtls;
+    return { packetsSent, packetsReceived, bytesSent, bytesReceived };
+  }
+
   /** Grows with every STUN check and every datagram the browser sends; flat means the peer is silent. */
   get receivedCount(): number {
     let requests = 0;

@@ -70,9 +70,18 @@ export interface WebRtcTimings {
   firstRtpAt: number | null;
 }
 
+/** SRTP and SRTCP datagrams on the wire since the leg connected (the counters of the current socket). */
+export interface WebRtcCounters {
+  packetsSent: number;
+  packetsReceived: number;
+  bytesSent: number;
+  bytesReceived: number;
+}
+
 export interface WebRtcTransport extends MediaTransport {
   readonly kind: 'webrtc';
   readonly timings: Readonly<WebRtcTimings>;
+  readonly counters: WebRtcCounters;
 }
 
 const DEFAULT_CONNECT_TIMEOUT_MS = 20_000;
@@ -166,6 +175,10 @@ class WebRtcLeg implements WebRtcTransport {
 
   get negotiated(): NegotiatedAudio | null {
     return this.negotiatedAudio;
+  }
+
+  get counters(): WebRtcCounters {
+    return this.link?.counters ?? { packetsSent: 0, packetsReceived: 0, bytesSent: 0, bytesReceived: 0 };
   }
 
   on<E extends keyof MediaTransportEvents>(event: E, listener: MediaTransportEvents[E]): void {

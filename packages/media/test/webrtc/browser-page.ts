@@ -57,6 +57,17 @@ window.answerOffer = async (sdp) => {
 
 window.connectionState = () => pc.connectionState;
 
+/** Hold from the browser's side: the next offer carries this direction (RFC 3264 §8.4). */
+window.setDirection = (direction) => { pc.getTransceivers()[0].direction = direction; };
+
+/** The ICE ufrag and DTLS role the browser's current local description carries. */
+window.localSecurity = () => {
+  const sdp = pc.currentLocalDescription ? pc.currentLocalDescription.sdp : '';
+  const ufrag = /a=ice-ufrag:(\S+)/.exec(sdp);
+  const setup = /a=setup:(\S+)/.exec(sdp);
+  return { ufrag: ufrag ? ufrag[1] : null, setup: setup ? setup[1] : null };
+};
+
 window.dtlsState = () => {
   const transport = pc.getSenders()[0] && pc.getSenders()[0].transport;
   return transport ? transport.state : 'none';
@@ -94,11 +105,11 @@ window.insertDtmf = (tones) => {
 
 window.inboundStats = async () => {
   const report = await pc.getStats();
-  let result = { packetsReceived: 0, codec: null };
+  let result = { packetsReceived: 0, codec: null, ssrc: null };
   report.forEach((entry) => {
     if (entry.type === 'inbound-rtp' && entry.kind === 'audio') {
       const codec = entry.codecId ? report.get(entry.codecId) : undefined;
-      result = { packetsReceived: entry.packetsReceived, codec: codec ? codec.mimeType + '/' + codec.clockRate : null };
+      result = { packetsReceived: entry.packetsReceived, codec: codec ? codec.mimeType + '/' + codec.clockRate : null, ssrc: entry.ssrc };
     }
   });
   return result;

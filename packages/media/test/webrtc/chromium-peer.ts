@@ -28,6 +28,8 @@ type PageFunction =
   | 'acceptAnswer'
   | 'answerOffer'
   | 'connectionState'
+  | 'setDirection'
+  | 'localSecurity'
   | 'dtlsState'
   | 'dominantFrequency'
   | 'insertDtmf'
@@ -66,6 +68,14 @@ export class BrowserPeer {
     return this.call('connectionState');
   }
 
+  setDirection(direction: 'sendrecv' | 'sendonly' | 'recvonly' | 'inactive'): Promise<void> {
+    return this.call('setDirection', direction);
+  }
+
+  localSecurity(): Promise<{ ufrag: string | null; setup: string | null }> {
+    return this.call('localSecurity');
+  }
+
   dtlsState(): Promise<string> {
     return this.call('dtlsState');
   }
@@ -78,7 +88,8 @@ export class BrowserPeer {
     return this.call('insertDtmf', tones);
   }
 
-  inboundStats(): Promise<{ packetsReceived: number; codec: string | null }> {
+  /** The browser's inbound-rtp statistics for the audio it receives from us. */
+  inboundStats(): Promise<{ packetsReceived: number; codec: string | null; ssrc: number | null }> {
     return this.call('inboundStats');
   }
 

@@ -90,13 +90,14 @@ export class RtpRecorder {
     this.transport.off('rtp', this.listener);
   }
 
-  ofType(payloadType: number): RtpPacket[] {
-    return this.packets.filter((packet) => packet.payloadType === payloadType);
+  /** Packets of one payload type, from the `from`-th packet received on. */
+  ofType(payloadType: number, from = 0): RtpPacket[] {
+    return this.packets.slice(from).filter((packet) => packet.payloadType === payloadType);
   }
 
-  /** Decodes packets of `payloadType` (in sequence order) to mono PCM. */
-  decode(codec: ToneCodec, payloadType: number): Pcm {
-    const packets = this.ofType(payloadType);
+  /** Decodes packets of `payloadType` (in arrival order, from the `from`-th packet) to mono PCM. */
+  decode(codec: ToneCodec, payloadType: number, from = 0): Pcm {
+    const packets = this.ofType(payloadType, from);
     if (codec === 'PCMU') {
       const bytes = Buffer.concat(packets.map((packet) => packet.payload));
       return { sampleRate: 8000, samples: Float32Array.from(bytes, (byte) => muLawDecode(byte) / 32768) };
