@@ -1,0 +1,64 @@
+import { X509Certificate } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { isIP } from 'node:net';
+import { join } from 'node:path';
+import { generate } from 'selfsigned';
+import type { ServerConfig } from '../config/index.js';
+
+export interface TlsMaterial {
+  cert: string;
+  key: string;
+  /** Where they came from, for the start-up banner. */
+  source: 'files' | 'self-signed';
+  certPath: string;
+}
+
+const renewWithinMs = 30 * 86_400_000;
+
+/** The certificate and key for HTTPS/WSS and SIP over TLS, or null when TLS is not configured. */
+export async function loadTlsMaterial(config: ServerConfig): Promise<TlsMaterial | null> {
+  if (config.tlsCert !== null && config.tlsKey !== null) {
+    return { cert: readFileSync(config.tlsCert, 'utf8'), key: readFileSync(config.tlsKey, 'utf8'), source: 'files', certPath: config.tlsCert };
+  }
+  if (!config.tlsSelfSigned) return null;
+  return selfSigned(config.dataDir, config.publicAddress);
+}
+
+/**
+ * A self-signed certificate kept in `<data>/tls/`, for trying Switchboard on a LAN. It is made
+ * again when missing, within 30 days of expiry, or when it does not name the public address.
+ */
+export async function selfSigned(dataDir: string, publicAddress: string): Promise<TlsMaterial> {
+  const dir = join(dataDir, 'tls');
+  const certPath = join(dir, 'self-signed.crt');
+  const keyPath = join(dir, 'self-signed.key');
+  if (existsSync(certPath) && existsSync(keyPath)) {
+    const cert = readFileSync(certPath, 'utf8');
+    const x509 = new X509Certificate(cert);
+    const names = isIP(publicAddress) ? x509.checkIP(publicAddress) : x509.checkHost(publicAddress);
+    if (names !== undefined && Date.parse(x509.validTo) - Date.now() > renewWithinMs) {
+      return { cert, key: readFileSync(keyPath, 'utf8'), source: 'self-signed', certPath };
+    }
+  }
+
+  const hosts = [...new Set(['localhost', hostname(), publicAddress, '127.0.0.1', '::1'])];
+  const now = new Date();
+  const pems = await generate([{ name: 'commonName', value: `Switchboard on ${hostname()}` }], {
+    keyType: 'ec',
+    curve: 'P-256',
+    algorithm: 'sha256',
+    notBeforeDate: new Date(now.getTime() - 3_600_000),
+    notAfterDate: new Date(now.getTime() + 365 * 86_400_000),
+    extensions: [
+      { name: 'basicConstraints', cA: false },
+      { name: 'keyUsage', digitalSignature: true, keyEncipherment: true },
+      { name: 'extKeyUsage', serverAuth: true },
+      { name: 'subjectAltName', altNames: hosts.map((host) => (isIP(host) ? { type: 7 as const, ip: host } : { type: 2 as const, value: host })) },
+    ],
+  });
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  writeFileSync(keyPath, pems.private, { mode: 0o600 });
+  writeFileSync(certPath, pems.cert, { mode: 0o644 });
+  return { cert: pems.cert, key: pems.private, source: 'self-signed', certPath };
+}
