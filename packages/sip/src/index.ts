@@ -1,1 +1,21 @@
-export {};
+// Messages (RFC 3261 §7, §19, §20, §25)
+export { SipSyntaxError, quote, unquote, escape, unescape, isToken } from './message/syntax.js';
+export { Params, type Param, parseHeaderParams } from './message/params.js';
+export { parseUri, uriToString, uriEquals, sipUri, formatHost, socketHost, parseHostPort, type Uri, type SipUri, type TelUri, type OtherUri } from './message/uri.js';
+export { address, addressToString, parseAddress, parseAddressList, withParam, type Address } from './message/address.js';
+export { parseViaList, viaToString, createVia, withViaParams, isRfc3261Branch, MAGIC_COOKIE, type Via } from './message/headers/via.js';
+export { parseCSeq, cseqToString, MAX_CSEQ, type CSeq } from './message/headers/cseq.js';
+export { parseContactList, contactExpires, contactQ, contactInstance, type ContactList } from './message/headers/contact.js';
+export { parseMediaType, mediaTypeToString, isMediaType, type MediaType } from './message/headers/media-type.js';
+export { parseAuthValue, type AuthValue } from './message/headers/auth.js';
+export { parseDeltaSeconds, MAX_DELTA_SECONDS } from './message/headers/numeric.js';
+export { parseSipDate, formatSipDate } from './message/headers/date.js';
+export type { EventHeader, SubscriptionState, SessionExpires, Reason, Replaces } from './message/headers/value-with-params.js';
+export { parseReplaces } from './message/headers/value-with-params.js';
+export { headerKey, canonicalName, COMPACT_FORMS } from './message/header-names.js';
+export { type TypedHeaders, type TypedHeaderKey } from './message/header-definitions.js';
+export { SipMessage, SipRequest, SipResponse, isRequest, type HeaderField, type HeaderInput } from './message/message.js';
+export { parseMessage, DEFAULT_PARSE_LIMITS, type ParseLimits, type ParseOptions, type ParseResult, type ParseSuccess, type ParseFailure, type ReplyContext } from './message/parser.js';
+export { createRequest, createResponse, createErrorResponse, type RequestInit, type ResponseOptions, type ExtraHeaders } from './message/builders.js';
+export { newTag, newBranch, newCallId } from './message/ids.js';
+export { reasonPhrase } from './message/reason-phrases.js';
