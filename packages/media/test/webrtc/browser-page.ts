@@ -63,8 +63,8 @@ window.setDirection = (direction) => { pc.getTransceivers()[0].direction = direc
 /** The ICE ufrag and DTLS role the browser's current local description carries. */
 window.localSecurity = () => {
   const sdp = pc.currentLocalDescription ? pc.currentLocalDescription.sdp : '';
-  const ufrag = /a=ice-ufrag:(\S+)/.exec(sdp);
-  const setup = /a=setup:(\S+)/.exec(sdp);
+  const ufrag = /a=ice-ufrag:(\\S+)/.exec(sdp);
+  const setup = /a=setup:(\\S+)/.exec(sdp);
   return { ufrag: ufrag ? ufrag[1] : null, setup: setup ? setup[1] : null };
 };
 

@@ -118,6 +118,7 @@ describe.skipIf(chromiumMissing !== null)('WebRTC leg with headless Chromium', (
     const { leg, peer, negotiated } = await browserCallsUs();
     const opus = negotiated.codecs[0]!.payloadType;
     const browserSecurity = await peer.localSecurity();
+    expect(browserSecurity.ufrag).toMatch(/^\S{4,}$/);
     const connectedAt = leg.timings.connectedAt;
     const stateChanges: TransportState[] = [];
     leg.on('state', (state) => stateChanges.push(state));
@@ -172,7 +173,8 @@ describe.skipIf(chromiumMissing !== null)('WebRTC leg with headless Chromium', (
     // One DTLS session throughout: no state change on our side, same ICE ufrag and DTLS role in the browser.
     expect(stateChanges).toEqual([]);
     expect(leg.timings.connectedAt).toBe(connectedAt);
-    expect(await peer.localSecurity()).toEqual(browserSecurity);
+    const finalSecurity = await peer.localSecurity();
+    expect(finalSecurity).toEqual(browserSecurity);
     expect(await peer.dtlsState()).toBe('connected');
   });
 
