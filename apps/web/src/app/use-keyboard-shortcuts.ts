@@ -12,7 +12,7 @@ function focusDialField(triesLeft = 10): void {
     field.focus();
     field.setSelectionRange(field.value.length, field.value.length);
   } else if (triesLeft > 0) {
-    requestAnimationFrame(() => focusDialField(triesLeft - 1));
+    setTimeout(() => focusDialField(triesLeft - 1), 16);
   }
 }
 
