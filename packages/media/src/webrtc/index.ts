@@ -1,5 +1,4 @@
 export { createWebRtcTransport } from './webrtc-transport.js';
 export type { WebRtcTransport, WebRtcTransportOptions, WebRtcLogger, WebRtcTimings, WebRtcCounters } from './webrtc-transport.js';
-export type { PortRange } from './port-reservations.js';
-export { WebRtcNegotiationError, WebRtcUsageError } from './errors.js';
-export type { WebRtcNegotiationErrorCode, WebRtcUsageErrorCode } from './errors.js';
+export { WebRtcUsageError } from './errors.js';
+export type { WebRtcUsageErrorCode } from './errors.js';

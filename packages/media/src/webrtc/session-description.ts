@@ -8,9 +8,9 @@
  */
 import { isIPv6 } from 'node:net';
 import { parse } from 'sdp-transform';
-import type { MediaDescription, SessionDescription } from 'sdp-transform';
+import type { SessionDescription } from 'sdp-transform';
 import type { AudioCodec, Direction } from '../transport/types.js';
-import { WebRtcNegotiationError } from './errors.js';
+import { codecsOfMedia, directionOfMedia, NegotiationError } from '../sdp/negotiate.js';
 
 export type DtlsSetup = 'actpass' | 'active' | 'passive';
 
@@ -46,33 +46,8 @@ export interface RemoteAudioDescription {
   bundle: boolean;
 }
 
-const DIRECTIONS: readonly Direction[] = ['sendrecv', 'sendonly', 'recvonly', 'inactive'];
-
-function isDirection(value: string | undefined): value is Direction {
-  return value !== undefined && (DIRECTIONS as readonly string[]).includes(value);
-}
-
 function isSetup(value: string | undefined): value is DtlsSetup {
   return value === 'actpass' || value === 'active' || value === 'passive';
-}
-
-function codecsOf(media: MediaDescription): AudioCodec[] {
-  const fmtps = new Map(media.fmtp.map((line) => [line.payload, line.config]));
-  const codecs: AudioCodec[] = [];
-  // m-line order is the offerer's preference (RFC 3264 §5.1); rtpmap lines may come in any order.
-  for (const token of String(media.payloads ?? '').split(' ')) {
-    const payloadType = Number(token);
-    if (token === '' || !Number.isInteger(payloadType)) continue;
-    const rtp = media.rtp.find((line) => line.payload === payloadType);
-    if (rtp) {
-      const fmtp = fmtps.get(payloadType);
-      codecs.push({ payloadType, name: rtp.codec, clockRate: rtp.rate ?? 8000, channels: rtp.encoding ?? 1, ...(fmtp !== undefined ? { fmtp } : {}) });
-    } else if (payloadType === 0 || payloadType === 8) {
-      // RFC 3551 §6 static payload types may come without an rtpmap line.
-      codecs.push({ payloadType, name: payloadType === 0 ? 'PCMU' : 'PCMA', clockRate: 8000, channels: 1 });
-    }
-  }
-  return codecs;
 }
 
 function parseSdp(text: string): SessionDescription {
@@ -80,39 +55,37 @@ function parseSdp(text: string): SessionDescription {
   try {
     session = parse(text);
   } catch (error) {
-    throw new WebRtcNegotiationError('malformed-sdp', `the SDP cannot be parsed: ${error instanceof Error ? error.message : String(error)}`);
+    throw new NegotiationError('bad-sdp', `unreadable SDP: ${error instanceof Error ? error.message : String(error)}`);
   }
-  if (!Array.isArray(session.media) || session.media.length === 0) {
-    throw new WebRtcNegotiationError('no-audio', 'the SDP has no media section');
-  }
+  if (!Array.isArray(session.media) || session.media.length === 0) throw new NegotiationError('no-audio', 'the SDP has no media section');
   return session;
 }
 
-/** Reads the audio stream of a browser's offer or answer; throws WebRtcNegotiationError when it is not usable. */
+/** Reads the audio stream of a browser's offer or answer; throws NegotiationError when it is not usable. */
 export function parseRemoteDescription(text: string): RemoteAudioDescription {
   const session = parseSdp(text);
   const sections = session.media.map((media) => ({ type: media.type, protocol: media.protocol, payloads: String(media.payloads ?? ''), mid: media.mid === undefined ? undefined : String(media.mid) }));
   const audioIndex = session.media.findIndex((media) => media.type === 'audio' && media.port !== 0);
   const audio = session.media[audioIndex];
-  if (!audio) throw new WebRtcNegotiationError('no-audio', 'the SDP has no active audio m-section');
+  if (!audio) throw new NegotiationError('no-audio', 'the SDP has no active audio m-section');
   if (!/^UDP\/TLS\/RTP\/SAVPF?$/i.test(audio.protocol)) {
-    throw new WebRtcNegotiationError('not-dtls-srtp', `the audio m-section uses ${audio.protocol}, a WebRTC leg needs UDP/TLS/RTP/SAVPF`);
+    // RFC 8827 §6.5: WebRTC media is DTLS-SRTP only.
+    throw new NegotiationError('bad-sdp', `the audio m-section uses ${audio.protocol}; a WebRTC leg needs UDP/TLS/RTP/SAVPF (DTLS-SRTP)`);
   }
   const ufrag = audio.iceUfrag ?? session.iceUfrag;
   const pwd = audio.icePwd ?? session.icePwd;
-  if (!ufrag || !pwd) throw new WebRtcNegotiationError('malformed-sdp', 'the SDP has no ICE credentials (a=ice-ufrag / a=ice-pwd)');
+  if (!ufrag || !pwd) throw new NegotiationError('bad-sdp', 'the SDP has no ICE credentials (a=ice-ufrag / a=ice-pwd)');
   const fingerprint = audio.fingerprint ?? session.fingerprint;
-  if (!fingerprint) throw new WebRtcNegotiationError('malformed-sdp', 'the SDP has no DTLS fingerprint (a=fingerprint)');
+  if (!fingerprint) throw new NegotiationError('bad-sdp', 'the SDP has no DTLS fingerprint (a=fingerprint)');
   const setup = audio.setup ?? session.setup;
-  const direction = audio.direction ?? session.direction;
   const mid = audio.mid === undefined ? undefined : String(audio.mid);
   const bundle = (session.groups ?? []).some((group) => group.type === 'BUNDLE' && mid !== undefined && String(group.mids).split(' ').includes(mid));
   return {
     sections,
     audioIndex,
     mid,
-    codecs: codecsOf(audio),
-    direction: isDirection(direction) ? direction : 'sendrecv',
+    codecs: codecsOfMedia(audio),
+    direction: directionOfMedia(audio, session),
     ice: { ufrag, pwd, lite: session.icelite === 'ice-lite' },
     fingerprints: [{ algorithm: fingerprint.type, value: fingerprint.hash }],
     setup: isSetup(setup) ? setup : undefined,

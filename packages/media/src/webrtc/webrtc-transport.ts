@@ -15,16 +15,17 @@ import type {
   RtpPacket,
   TransportState,
 } from '../transport/types.js';
-import { answerDirection, canReceive, canSend, codecsToOffer, selectForAnswer, selectFromAnswer } from './codec-negotiation.js';
-import { WebRtcNegotiationError, WebRtcUsageError } from './errors.js';
+import { RtpPortPool } from '../rtp/port-pool.js';
+import type { BoundPair, PortRange } from '../rtp/port-pool.js';
+import { answerDirection, canReceive, canSend, NegotiationError } from '../sdp/negotiate.js';
+import { TypedEmitter } from '../util/typed-emitter.js';
+import { chooseFromWebRtcAnswer, chooseWebRtcAnswer, webRtcCodecs } from './codec-negotiation.js';
+import { WebRtcUsageError } from './errors.js';
 import { IceDtlsLink } from './ice-dtls-link.js';
 import type { DtlsRole, RemoteSecurity } from './ice-dtls-link.js';
-import { processPortReservations } from './port-reservations.js';
-import type { PortRange, PortReservations } from './port-reservations.js';
 import { parseRemoteDescription, writeLocalDescription } from './session-description.js';
 import type { DtlsSetup, Fingerprint, LocalDescription, RemoteAudioDescription } from './session-description.js';
 import { TransportStateMachine } from './transport-state.js';
-import { TypedEmitter } from './typed-emitter.js';
 
 /** The subset of a pino logger the leg uses. */
 export interface WebRtcLogger {
@@ -45,7 +46,14 @@ export interface WebRtcTransportOptions {
    * to this host, otherwise the wildcard address of its family (a 1:1 NAT in front of us).
    */
   bindAddress?: string;
-  /** UDP port range to take the socket's port from (the server's RTP range); default: any free port. */
+  /**
+   * Where the socket's port comes from. A pool shared with the plain-RTP legs of the same
+   * worker keeps the two kinds from racing for a port; the leg takes a pair from it (even port
+   * for its socket, the odd one stays reserved and unused). Without a pool, `portRange` uses
+   * a pool of this process for that range; without either, the system picks a free port.
+   */
+  portPool?: RtpPortPool;
+  /** The server's RTP range, when no `portPool` is given. */
   portRange?: PortRange;
   /** ICE and DTLS must complete within this time once both descriptions are known. Default 20 s. */
   connectTimeoutMs?: number;
@@ -56,8 +64,6 @@ export interface WebRtcTransportOptions {
    */
   silenceTimeoutMs?: number;
   logger?: WebRtcLogger;
-  /** Port bookkeeping shared by the legs of this process; replaceable in tests. */
-  portReservations?: PortReservations;
 }
 
 /** Milliseconds (performance.now()) at which the leg reached each step; null until it does. */
@@ -88,7 +94,30 @@ const DEFAULT_CONNECT_TIMEOUT_MS = 20_000;
 const DEFAULT_SILENCE_TIMEOUT_MS = 30_000;
 const BIND_ATTEMPTS = 8;
 
-const silentLogger: WebRtcLogger = {
+const poolsByRange = new Map<string, RtpPortPool>();
+
+function poolFor(range: PortRange): RtpPortPool {
+  const key = `${range.min}-${range.max}`;
+  let pool = poolsByRange.get(key);
+  if (!pool) {
+    pool = new RtpPortPool(range);
+    poolsByRange.set(key, pool);
+  }
+  return pool;
+}
+
+function closeSocket(socket: BoundPair['rtp']): Promise<void> {
+  return new Promise((resolve) => {
+    try {
+      socket.close(() => resolve());
+    } catch {
+      resolve();
+    }
+  });
+}
+
+/** Without a logger, warnings become process warnings and debug lines go nowhere. */
+const defaultLogger: WebRtcLogger = {
   warn: (details, message) => process.emitWarning(`${message} ${JSON.stringify(details)}`),
   debug: () => undefined,
 };
@@ -138,11 +167,11 @@ class WebRtcLeg implements WebRtcTransport {
   private readonly log: WebRtcLogger;
   private readonly emitter: TypedEmitter<MediaTransportEvents>;
   private readonly machine: TransportStateMachine;
-  private readonly reservations: PortReservations;
+  private readonly portPool: RtpPortPool | null;
   private readonly bindAddress: string;
   private link: IceDtlsLink | null = null;
   private linkOpening: Promise<IceDtlsLink> | null = null;
-  private reservedPort: number | undefined;
+  private portLease: BoundPair | null = null;
   private negotiatedAudio: NegotiatedAudio | null = null;
   private pendingOffer: PendingOffer | null = null;
   private sendingAllowed = false;
@@ -156,12 +185,12 @@ class WebRtcLeg implements WebRtcTransport {
 
   constructor(private readonly options: WebRtcTransportOptions) {
     if (options.announcedAddresses.length === 0) throw new RangeError('a WebRTC leg needs at least one address to announce');
-    this.log = options.logger ?? silentLogger;
+    this.log = options.logger ?? defaultLogger;
     this.emitter = new TypedEmitter<MediaTransportEvents>((error, event) => {
-      this.log.warn({ leg: options.id, event, error: String(error) }, 'a WebRTC leg listener threw');
+      this.log.warn({ leg: options.id, event: String(event), error: String(error) }, 'a WebRTC leg listener threw');
     });
     this.machine = new TransportStateMachine((state) => this.emitter.emit('state', state));
-    this.reservations = options.portReservations ?? processPortReservations;
+    this.portPool = options.portPool ?? (options.portRange ? poolFor(options.portRange) : null);
     this.bindAddress = options.bindAddress ?? defaultBindAddress(options.announcedAddresses);
   }
 
@@ -191,7 +220,7 @@ class WebRtcLeg implements WebRtcTransport {
 
   async createOffer(options?: OfferOptions): Promise<string> {
     this.assertOpen();
-    const codecs = codecsToOffer(options?.codecs);
+    const codecs = webRtcCodecs(options?.codecs);
     const link = await this.openLink();
     this.assertOpen();
     const direction = options?.direction ?? 'sendrecv';
@@ -211,7 +240,7 @@ class WebRtcLeg implements WebRtcTransport {
     this.assertOpen();
     if (this.pendingOffer) throw new WebRtcUsageError('offer-pending', 'answerOffer() while our own offer awaits its answer');
     const remote = parseRemoteDescription(sdp);
-    const selection = selectForAnswer(remote.codecs, options?.codecs);
+    const selection = chooseWebRtcAnswer(remote.codecs, options?.codecs);
     const link = await this.openLink();
     this.assertOpen();
     const security = this.securityFor(link, remote, true);
@@ -243,7 +272,7 @@ class WebRtcLeg implements WebRtcTransport {
     this.pendingOffer = null;
     this.sendingAllowed = false;
     this.machine.transition('closed');
-    this.emitter.removeAll();
+    this.emitter.removeAllListeners();
     this.releaseLink();
   }
 
@@ -256,9 +285,9 @@ class WebRtcLeg implements WebRtcTransport {
     this.assertOpen();
     const offer = this.pendingOffer;
     const link = this.link;
-    if (!offer || !link) throw new WebRtcUsageError('no-offer-pending', 'applyAnswer() needs a createOffer() first');
+    if (!offer || !link) throw new NegotiationError('no-pending-offer', 'applyAnswer() needs a createOffer() first');
     const remote = parseRemoteDescription(sdp);
-    const selection = selectFromAnswer(offer.codecs, remote.codecs);
+    const selection = chooseFromWebRtcAnswer(offer.codecs, remote.codecs);
     const security = this.securityFor(link, remote, false);
     this.pendingOffer = null;
     this.bundle = remote.bundle;
@@ -274,16 +303,16 @@ class WebRtcLeg implements WebRtcTransport {
    */
   private securityFor(link: IceDtlsLink, remote: RemoteAudioDescription, remoteIsOffer: boolean): RemoteSecurity | null {
     if (remote.ice.lite) {
-      throw new WebRtcNegotiationError('not-dtls-srtp', 'the peer is an ICE-lite agent like us; one side must run full ICE (RFC 8445 §2.5)');
+      throw new NegotiationError('bad-sdp', 'the peer is an ICE-lite agent like us; one side must run full ICE (RFC 8445 §2.5)');
     }
     if (link.remoteIce === null) {
       return { ice: remote.ice, fingerprints: remote.fingerprints, role: roleAgainst(remote.setup, remoteIsOffer) };
     }
     if (link.remoteIce.ufrag !== remote.ice.ufrag || link.remoteIce.pwd !== remote.ice.pwd) {
-      throw new WebRtcNegotiationError('ice-restart-unsupported', 'the peer changed its ICE credentials (ICE restart), which a WebRTC leg does not support');
+      throw new NegotiationError('bad-sdp', 'the peer changed its ICE credentials (an ICE restart), which a WebRTC leg does not support');
     }
     if (!sameFingerprints(link.remoteFingerprints, remote.fingerprints)) {
-      throw new WebRtcNegotiationError('dtls-change-unsupported', 'the peer changed its DTLS certificate mid-session');
+      throw new NegotiationError('bad-sdp', 'the peer changed its DTLS certificate mid-session, which a WebRTC leg does not support');
     }
     return null;
   }
@@ -316,26 +345,29 @@ class WebRtcLeg implements WebRtcTransport {
 
   private openLink(): Promise<IceDtlsLink> {
     if (this.link) return Promise.resolve(this.link);
-    this.linkOpening ??= this.bindLink();
+    this.linkOpening ??= this.bindLink().catch((error: unknown) => {
+      this.linkOpening = null;
+      throw error;
+    });
     return this.linkOpening;
   }
 
   private async bindLink(): Promise<IceDtlsLink> {
-    const range = this.options.portRange;
-    const attempts = range ? BIND_ATTEMPTS : 1;
-    for (let attempt = 0; attempt < attempts; attempt++) {
-      const port = range ? this.reservations.reserve(range) : undefined;
-      if (range && port === undefined) break;
-      const link = await IceDtlsLink.open(this.bindAddress, port, {
+    const pool = this.portPool;
+    for (let attempt = 0; attempt < (pool ? BIND_ATTEMPTS : 1); attempt++) {
+      // The pool proves the port free by binding it; werift binds its own socket, so we hand it the port right after.
+      const lease = pool ? await pool.bindPair(this.bindAddress) : null;
+      if (lease) await Promise.all([closeSocket(lease.rtp), closeSocket(lease.rtcp)]);
+      const link = await IceDtlsLink.open(this.bindAddress, lease?.port, {
         rtp: (packet) => this.onRtp(packet),
         peerClosed: () => this.fail('the browser ended the DTLS association'),
       });
       if (!link) {
-        if (port !== undefined) this.reservations.release(port);
+        lease?.release();
         continue;
       }
-      this.reservedPort = port;
       this.link = link;
+      this.portLease = lease;
       if (this.machine.state === 'closed') {
         this.releaseLink();
         throw new WebRtcUsageError('closed', `WebRTC leg ${this.id} is closed`);
@@ -343,8 +375,7 @@ class WebRtcLeg implements WebRtcTransport {
       this.log.debug({ leg: this.id, address: this.bindAddress, port: link.port }, 'WebRTC leg bound');
       return link;
     }
-    const where = range ? `${this.bindAddress} ports ${range.min}-${range.max}` : this.bindAddress;
-    throw new Error(`WebRTC leg ${this.id}: no UDP port could be bound on ${where}`);
+    throw new Error(`WebRTC leg ${this.id}: no UDP port could be bound on ${this.bindAddress}`);
   }
 
   private onRtp(packet: RtpPacket): void {
@@ -411,14 +442,12 @@ class WebRtcLeg implements WebRtcTransport {
   /** Closes the socket and DTLS in the background and gives the port back. */
   private releaseLink(): void {
     const link = this.link;
-    const port = this.reservedPort;
+    const lease = this.portLease;
     this.link = null;
-    this.reservedPort = undefined;
+    this.portLease = null;
     if (!link) return;
     link.close().then(
-      () => {
-        if (port !== undefined) this.reservations.release(port);
-      },
+      () => lease?.release(),
       (error: unknown) => this.log.warn({ leg: this.id, error: String(error) }, 'closing a WebRTC leg failed'),
     );
   }

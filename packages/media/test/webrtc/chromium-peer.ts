@@ -105,6 +105,7 @@ export class BrowserPeer {
   }
 
   async close(): Promise<void> {
+    if (this.page.isClosed()) return;
     await this.call('closePeer').catch(() => undefined);
     await this.page.close();
   }

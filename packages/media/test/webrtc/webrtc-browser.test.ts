@@ -192,5 +192,11 @@ describe.skipIf(chromiumMissing !== null)('WebRTC leg with headless Chromium', (
     const codes = [...new Set(events.map((e) => `${e.code}@${e.timestamp}`))].map((key) => Number(key.split('@')[0]));
     expect(codes).toEqual([1, 2, 3]);
     for (const code of [1, 2, 3]) expect(events.some((e) => e.code === code && e.end), `end of event ${code}`).toBe(true);
+
+    // Hanging up in the browser ends DTLS with an alert: the leg fails at once, not after the silence timeout.
+    const hungUpAt = performance.now();
+    await peer.close();
+    await waitForState(leg, 'failed', 5_000);
+    expect(performance.now() - hungUpAt).toBeLessThan(2_000);
   });
 });
