@@ -51,8 +51,11 @@ export function App() {
 
   const signOut = useCallback(() => {
     if (session.state === 'signed-in') session.phone.stop();
-    setSession({ state: 'signed-out', notice: 'You have signed out.' });
-    api.logout().catch(() => undefined);
+    // Wait for the server to end the session, so that a reload cannot bring it back.
+    api
+      .logout()
+      .then(() => setSession({ state: 'signed-out', notice: 'You have signed out.' }))
+      .catch(() => setSession({ state: 'signed-out', notice: 'You have signed out here, but the server could not be told. Sign out again when it is reachable.' }));
   }, [session]);
 
   switch (session.state) {

@@ -41,11 +41,13 @@ function isApiError(body: unknown): body is ApiError {
 async function request<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
   let response: Response;
   try {
+    // Every POST is JSON, even with nothing to say: the server refuses other content types
+    // (a guard against cross-site form posts).
     response = await fetch(path, {
       method,
       credentials: 'same-origin',
-      headers: body === undefined ? { accept: 'application/json' } : { accept: 'application/json', 'content-type': 'application/json' },
-      body: body === undefined ? null : JSON.stringify(body),
+      headers: method === 'GET' ? { accept: 'application/json' } : { accept: 'application/json', 'content-type': 'application/json' },
+      body: method === 'GET' ? null : JSON.stringify(body ?? {}),
     });
   } catch {
     throw new ApiFailure('network', 0, messages.network!);
