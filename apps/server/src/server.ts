@@ -1,9 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import { openStore } from '@switchboard/pbx';
 import type { Store } from '@switchboard/pbx';
 import type { FastifyInstance } from 'fastify';
+import { sqlitePathOf } from './config/index.js';
 import type { ServerConfig } from './config/index.js';
 import { createDemoOrganisation, loadDemoOrganisation } from './demo/demo-organisation.js';
 import type { DemoOrganisation } from './demo/demo-organisation.js';
@@ -89,7 +89,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
 
   try {
     mkdirSync(config.dataDir, { recursive: true });
-    const store = await openStore({ databaseUrl: config.databaseUrl, sqlitePath: join(config.dataDir, 'switchboard.sqlite') });
+    const store = await openStore({ databaseUrl: config.databaseUrl, sqlitePath: sqlitePathOf(config) });
     closers.push(() => store.close());
     logger.info({ dialect: store.dialect, dataDir: config.dataDir }, 'store open and migrated');
 

@@ -41,6 +41,11 @@ export interface ServerConfig {
   configFile: string | null;
 }
 
+/** The SQLite file used when there is no DATABASE_URL. */
+export function sqlitePathOf(config: Pick<ServerConfig, 'dataDir'>): string {
+  return `${config.dataDir}/switchboard.sqlite`;
+}
+
 /** True when the server should serve HTTPS and SIP over TLS. */
 export function tlsEnabled(config: Pick<ServerConfig, 'tlsCert' | 'tlsSelfSigned'>): boolean {
   return config.tlsCert !== null || config.tlsSelfSigned;
