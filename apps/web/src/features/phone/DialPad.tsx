@@ -1,4 +1,5 @@
-import { dialKeys } from '../../phone/actions.js';
+/** A telephone keypad's layout (ITU-T E.161): 1 2 3 / 4 5 6 / 7 8 9 / * 0 #. */
+const layout = ['1', '2', '3', '4', '5', '6', '7', '8', '9', '*', '0', '#'] as const;
 
 const letters: Record<string, string> = {
   '2': 'ABC', '3': 'DEF', '4': 'GHI', '5': 'JKL', '6': 'MNO', '7': 'PQRS', '8': 'TUV', '9': 'WXYZ', '0': '+',
@@ -8,7 +9,7 @@ const letters: Record<string, string> = {
 export function DialPad({ onPress, label }: { onPress: (key: string) => void; label: string }) {
   return (
     <div className="dial-pad" role="group" aria-label={label}>
-      {dialKeys.map((key) => (
+      {layout.map((key) => (
         <button
           key={key}
           type="button"

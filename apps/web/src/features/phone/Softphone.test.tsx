@@ -80,6 +80,13 @@ describe('Softphone status line', () => {
 });
 
 describe('Softphone dialer', () => {
+  it('lays the dial pad out like a telephone', async () => {
+    const h = await ready();
+    show(h);
+    const keys = within(screen.getByRole('group', { name: 'Dial pad' })).getAllByRole('button');
+    expect(keys.map((k) => k.getAttribute('aria-label')).join(' ')).toBe('1 2 3 4 5 6 7 8 9 * 0 #');
+  });
+
   it('the dial pad fills the number field and the green Call button dials it', async () => {
     const h = await ready();
     show(h);
