@@ -19,3 +19,39 @@ export { parseMessage, DEFAULT_PARSE_LIMITS, type ParseLimits, type ParseOptions
 export { createRequest, createResponse, createErrorResponse, type RequestInit, type ResponseOptions, type ExtraHeaders } from './message/builders.js';
 export { newTag, newBranch, newCallId } from './message/ids.js';
 export { reasonPhrase } from './message/reason-phrases.js';
+
+// Utilities
+export { Emitter, type ListenerErrorSink } from './util/emitter.js';
+export { silentLogger, type SipLogger } from './util/logger.js';
+
+// Transports (RFC 3261 §18, RFC 7118)
+export { type Transport, type TransportProtocol, type TransportEvents, type Flow, type Endpoint, type SendResult, isFlow, defaultPort } from './transport/transport.js';
+export { UdpTransport, type UdpTransportOptions } from './transport/udp-transport.js';
+export { TcpTransport, type TcpTransportOptions, type TlsOptions } from './transport/tcp-transport.js';
+export { WsTransport, type WsTransportOptions, type WebSocketLike } from './transport/ws-transport.js';
+export { StreamFramer, type FrameEvent } from './transport/stream-framer.js';
+
+// Transactions (RFC 3261 §17, RFC 6026)
+export { systemClock, FakeClock, type Clock, type TimerHandle } from './transaction/clock.js';
+export { DEFAULT_TIMERS, type TimerSettings } from './transaction/timers.js';
+export { TransactionError, type Channel } from './transaction/transaction.js';
+export { ClientTransaction, type ClientTransactionEvents } from './transaction/client-transaction.js';
+export { ServerTransaction, type ServerTransactionEvents } from './transaction/server-transaction.js';
+export { InviteClientTransaction, InviteClientState, createNon2xxAck } from './transaction/invite-client-transaction.js';
+export { NonInviteClientTransaction, NonInviteClientState } from './transaction/non-invite-client-transaction.js';
+export { InviteServerTransaction, InviteServerState, type InviteServerTransactionEvents } from './transaction/invite-server-transaction.js';
+export { NonInviteServerTransaction, NonInviteServerState } from './transaction/non-invite-server-transaction.js';
+export { TransactionLayer, serverKey, clientKey, type AnyClientTransaction, type AnyServerTransaction } from './transaction/transaction-layer.js';
+
+// Dialogs (RFC 3261 §12)
+export { Dialog, DialogState, DialogError, dialogKey, type DialogId, type InDialogRequestOptions } from './dialog/dialog.js';
+export { DialogRegistry } from './dialog/dialog-registry.js';
+
+// UA core
+export { SipStack, createCancel, type SipStackOptions, type SipStackEvents, type SendOptions, type RequestHandler, type TraceEvent } from './core/sip-stack.js';
+export { resolveDestination, targetOf, systemResolver, type Destination, type HostResolver } from './core/destination.js';
+
+// Digest authentication (RFC 3261 §22, RFC 7616, RFC 8760)
+export { computeHa1, computeDigestResponse, digestHash, parseAlgorithm, DIGEST_ALGORITHMS, type DigestAlgorithm, type DigestResponseInput } from './auth/digest.js';
+export { DigestAuthenticator, type DigestAuthenticatorOptions, type DigestCredentials, type DigestResult, type DigestFailure } from './auth/digest-server.js';
+export { DigestClient, type ClientCredentials } from './auth/digest-client.js';

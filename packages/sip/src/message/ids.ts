@@ -15,6 +15,17 @@ function randomHex(bytes: number): string {
   return out;
 }
 
+/** `n` random bytes from the pool (not for keys: for nonces, tags and identifiers). */
+export function randomPoolBytes(n: number): Buffer {
+  if (offset + n > pool.length) {
+    pool = randomBytes(4096);
+    offset = 0;
+  }
+  const out = Buffer.from(pool.subarray(offset, offset + n));
+  offset += n;
+  return out;
+}
+
 /** A From/To tag: 64 random bits (§19.3 asks for at least 32). */
 export function newTag(): string {
   return randomHex(8);

@@ -5,7 +5,7 @@ import type { AuthValue } from './headers/auth.js';
 import { cseqToString, type CSeq } from './headers/cseq.js';
 import { mediaTypeToString, type MediaType } from './headers/media-type.js';
 import type { EventHeader, Reason, Replaces, SessionExpires, SubscriptionState } from './headers/value-with-params.js';
-import { viaToString, type Via } from './headers/via.js';
+import { parseViaList, viaToString, type Via } from './headers/via.js';
 import { SipSyntaxError } from './syntax.js';
 import { uriToString, type Uri } from './uri.js';
 
@@ -142,6 +142,21 @@ export abstract class SipMessage {
     const before = this.fields.length;
     this.fields = this.fields.filter((f) => f.key !== key);
     if (this.fields.length !== before) this.changed(key);
+    return this;
+  }
+
+  /**
+   * Replaces the first Via value (adding received/rport, §18.2.1) and leaves the others as they
+   * were, even those sharing its header line.
+   */
+  replaceTopVia(via: Via): this {
+    const index = this.fields.findIndex((f) => f.key === 'via');
+    if (index < 0) return this.prepend('Via', via);
+    const field = this.fields[index]!;
+    const line = parseViaList(field.value);
+    line[0] = via;
+    this.fields[index] = { name: field.name, key: 'via', value: line.map(viaToString).join(', ') };
+    this.changed('via');
     return this;
   }
 

@@ -1,0 +1,209 @@
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createResponse } from '../message/builders.js';
+import { randomPoolBytes } from '../message/ids.js';
+import type { AuthValue } from '../message/headers/auth.js';
+import type { SipRequest, SipResponse } from '../message/message.js';
+import { quote } from '../message/syntax.js';
+import { systemClock, type Clock } from '../transaction/clock.js';
+import { computeDigestResponse, computeHa1, parseAlgorithm, type DigestAlgorithm } from './digest.js';
+
+export interface DigestAuthenticatorOptions {
+  realm: string;
+  /** Key for the nonce HMAC; nonces verify without server state, across restarts with the same key. */
+  secret: Buffer | string;
+  clock?: Clock;
+  /** How long a nonce is fresh; a correct answer with an older one gets `stale=true` (default 300 s). */
+  nonceTtlMs?: number;
+  /** Challenges to issue, most preferred first (default SHA-256, then MD5: RFC 8760 §2.4). */
+  algorithms?: readonly DigestAlgorithm[];
+  /** Nonces whose highest nonce-count is remembered (replay protection); older ones go stale. */
+  maxTrackedNonces?: number;
+}
+
+/** The credentials of one Authorization / Proxy-Authorization header. */
+export interface DigestCredentials {
+  readonly username: string;
+  readonly realm: string;
+  readonly nonce: string;
+  readonly uri: string;
+  readonly response: string;
+  readonly algorithm: DigestAlgorithm;
+  readonly session: boolean;
+  readonly qop?: string;
+  readonly nc?: string;
+  readonly cnonce?: string;
+  readonly opaque?: string;
+}
+
+export type DigestFailure =
+  /** No Digest credentials for our realm: challenge. */
+  | 'missing'
+  /** Credentials we cannot use (fields missing, unknown algorithm, bad nc). */
+  | 'malformed'
+  /** A nonce we never issued (or issued with another secret). */
+  | 'unknown-nonce'
+  /** Wrong password, or no such user: the two are indistinguishable on purpose. */
+  | 'invalid'
+  /** Right answer, expired nonce: challenge again with stale=true. */
+  | 'stale'
+  /** A nonce-count already used with this nonce. */
+  | 'replay';
+
+export type DigestResult = { readonly ok: true; readonly username: string; readonly algorithm: DigestAlgorithm } | { readonly ok: false; readonly reason: DigestFailure; readonly stale: boolean };
+
+const NONCE_BYTES = 8 + 8 + 16;
+
+/**
+ * Server side of SIP digest authentication (RFC 3261 §22.4, RFC 7616, RFC 8760): issues
+ * challenges and verifies credentials.
+ *
+ * Timing: `verify` does the same work whether the user exists or not. The caller looks the user
+ * up and passes `undefined` for an unknown one; the check then runs against a dummy HA1 and fails
+ * exactly like a wrong password.
+ */
+export class DigestAuthenticator {
+  readonly realm: string;
+  private readonly secret: Buffer;
+  private readonly clock: Clock;
+  private readonly ttl: number;
+  private readonly algorithms: readonly DigestAlgorithm[];
+  private readonly maxTracked: number;
+  readonly opaque: string;
+  /** Highest nc seen per nonce, oldest first (a Map keeps insertion order). */
+  private readonly counts = new Map<string, { nc: number; issued: number }>();
+  /** Nonces issued at or before this time may have lost their count: they are treated as stale. */
+  private forgottenUpTo = -Infinity;
+  private readonly dummyHa1: Readonly<Record<DigestAlgorithm, string>>;
+
+  constructor(options: DigestAuthenticatorOptions) {
+    this.realm = options.realm;
+    this.secret = Buffer.isBuffer(options.secret) ? options.secret : Buffer.from(options.secret, 'utf8');
+    if (this.secret.length < 16) throw new Error('DigestAuthenticator: the secret must be at least 16 bytes');
+    this.clock = options.clock ?? systemClock;
+    this.ttl = options.nonceTtlMs ?? 300_000;
+    this.algorithms = options.algorithms ?? ['SHA-256', 'MD5'];
+    this.maxTracked = options.maxTrackedNonces ?? 100_000;
+    this.opaque = createHmac('sha256', this.secret).update(`opaque:${this.realm}`).digest('base64url').slice(0, 22);
+    const dummy = randomBytes(16).toString('hex');
+    this.dummyHa1 = { MD5: computeHa1('MD5', dummy, this.realm, dummy), 'SHA-256': computeHa1('SHA-256', dummy, this.realm, dummy), 'SHA-512-256': computeHa1('SHA-512-256', dummy, this.realm, dummy) };
+  }
+
+  private mac(head: Buffer): Buffer {
+    return createHmac('sha256', this.secret).update(head).update(this.realm).digest().subarray(0, 16);
+  }
+
+  /** A fresh nonce: issue time, 64 random bits, and an HMAC over both and the realm. */
+  createNonce(): string {
+    const head = Buffer.alloc(16);
+    head.writeDoubleBE(this.clock.now(), 0);
+    randomPoolBytes(8).copy(head, 8);
+    return Buffer.concat([head, this.mac(head)]).toString('base64url');
+  }
+
+  /** Issue time of a nonce we minted; undefined for anything else. */
+  private nonceTime(nonce: string): number | undefined {
+    const raw = Buffer.from(nonce, 'base64url');
+    if (raw.length !== NONCE_BYTES || raw.toString('base64url') !== nonce) return undefined;
+    const head = raw.subarray(0, 16);
+    if (!timingSafeEqual(raw.subarray(16), this.mac(head))) return undefined;
+    return head.readDoubleBE(0);
+  }
+
+  /** WWW-Authenticate (or Proxy-Authenticate) values: one per algorithm, sharing one nonce. */
+  challenges(options: { stale?: boolean } = {}): string[] {
+    const nonce = this.createNonce();
+    return this.algorithms.map((algorithm) => `Digest realm=${quote(this.realm)}, nonce="${nonce}", opaque="${this.opaque}", algorithm=${algorithm}, qop="auth"${options.stale ? ', stale=true' : ''}`);
+  }
+
+  /** A 401 (or 407 with `proxy`) for `request` carrying every challenge. */
+  challenge(request: SipRequest, options: { stale?: boolean; proxy?: boolean; toTag?: string } = {}): SipResponse {
+    const header = options.proxy ? 'Proxy-Authenticate' : 'WWW-Authenticate';
+    const response = createResponse(request, options.proxy ? 407 : 401, undefined, { toTag: options.toTag ?? true });
+    for (const value of this.challenges(options)) response.add(header, value);
+    return response;
+  }
+
+  /** The Digest credentials for our realm in a request, if any (Authorization, or Proxy-Authorization with `proxy`). */
+  credentials(request: SipRequest, options: { proxy?: boolean } = {}): DigestCredentials | 'malformed' | undefined {
+    const values = options.proxy ? request.proxyAuthorizations : request.authorizations;
+    const mine = values.find((v) => v.scheme.toLowerCase() === 'digest' && v.params.get('realm') === this.realm);
+    return mine ? readCredentials(mine) : undefined;
+  }
+
+  /**
+   * Checks credentials against the user's HA1 for `credentials.algorithm` (undefined for an
+   * unknown user: same work, same answer as a wrong password).
+   */
+  verify(request: SipRequest, credentials: DigestCredentials | 'malformed' | undefined, ha1: string | undefined): DigestResult {
+    if (credentials === undefined) return { ok: false, reason: 'missing', stale: false };
+    if (credentials === 'malformed') return { ok: false, reason: 'malformed', stale: false };
+    const c = credentials;
+    if (!this.algorithms.includes(c.algorithm) || c.qop !== 'auth' || !c.nc || !c.cnonce || !/^[0-9a-fA-F]{8}$/.test(c.nc)) return { ok: false, reason: 'malformed', stale: false };
+    const issued = this.nonceTime(c.nonce);
+    const expected = computeDigestResponse({
+      algorithm: c.algorithm,
+      ha1: ha1 ?? this.dummyHa1[c.algorithm],
+      session: c.session,
+      nonce: c.nonce,
+      method: request.method,
+      uri: c.uri,
+      qop: 'auth',
+      nc: c.nc,
+      cnonce: c.cnonce,
+    });
+    const given = Buffer.from(c.response.toLowerCase(), 'utf8');
+    const match = given.length === expected.length && timingSafeEqual(given, Buffer.from(expected, 'utf8'));
+    if (issued === undefined) return { ok: false, reason: 'unknown-nonce', stale: false };
+    if (!match || ha1 === undefined) return { ok: false, reason: 'invalid', stale: false };
+    if (c.opaque !== undefined && c.opaque !== this.opaque) return { ok: false, reason: 'invalid', stale: false };
+    const now = this.clock.now();
+    if (now - issued > this.ttl || issued > now) return { ok: false, reason: 'stale', stale: true };
+    const nc = parseInt(c.nc, 16);
+    const seen = this.counts.get(c.nonce);
+    if (seen) {
+      if (nc <= seen.nc) return { ok: false, reason: 'replay', stale: true };
+      seen.nc = nc;
+    } else {
+      // A nonce whose count we may have forgotten (evicted under load) cannot be checked: stale.
+      if (issued <= this.forgottenUpTo) return { ok: false, reason: 'stale', stale: true };
+      this.track(c.nonce, nc, issued, now);
+    }
+    return { ok: true, username: c.username, algorithm: c.algorithm };
+  }
+
+  private track(nonce: string, nc: number, issued: number, now: number): void {
+    // Drop expired entries from the old end, then evict if still full (bounded memory).
+    for (const [key, entry] of this.counts) {
+      if (now - entry.issued <= this.ttl && this.counts.size < this.maxTracked) break;
+      this.counts.delete(key);
+      if (now - entry.issued <= this.ttl) this.forgottenUpTo = Math.max(this.forgottenUpTo, entry.issued);
+    }
+    this.counts.set(nonce, { nc, issued });
+  }
+
+  /** Nonces currently tracked for replay protection. */
+  get trackedNonces(): number {
+    return this.counts.size;
+  }
+}
+
+function readCredentials(v: AuthValue): DigestCredentials | 'malformed' {
+  const p = v.params;
+  const username = p.get('username');
+  const realm = p.get('realm');
+  const nonce = p.get('nonce');
+  const uri = p.get('uri');
+  const response = p.get('response');
+  const algo = parseAlgorithm(p.get('algorithm'));
+  if (username === undefined || realm === undefined || nonce === undefined || uri === undefined || response === undefined || !algo) return 'malformed';
+  const out: { -readonly [K in keyof DigestCredentials]: DigestCredentials[K] } = { username, realm, nonce, uri, response, algorithm: algo.algorithm, session: algo.session };
+  const qop = p.get('qop');
+  if (qop !== undefined) out.qop = qop.toLowerCase();
+  const nc = p.get('nc');
+  if (nc !== undefined) out.nc = nc;
+  const cnonce = p.get('cnonce');
+  if (cnonce !== undefined) out.cnonce = cnonce;
+  const opaque = p.get('opaque');
+  if (opaque !== undefined) out.opaque = opaque;
+  return out;
+}

@@ -1,0 +1,57 @@
+/** Where a throwing listener is reported: it must never break the emitter or its caller. */
+export type ListenerErrorSink = (error: unknown, event: string) => void;
+
+const defaultSink: ListenerErrorSink = (error, event) => {
+  console.error(`[sip] a "${event}" listener threw:`, error);
+};
+
+/**
+ * A typed event emitter: `Emitter<{ close: []; message: [SipMessage] }>`. `on` returns the
+ * function that removes the listener. A listener that throws is reported, and the others still run.
+ */
+/** The argument list of an event in an event map such as `{ close: []; data: [Buffer] }`. */
+export type EventArgs<Events, K extends keyof Events> = Events[K] extends unknown[] ? Events[K] : never;
+
+export class Emitter<Events extends object> {
+  private readonly listeners = new Map<keyof Events, Set<unknown>>();
+  protected listenerErrorSink: ListenerErrorSink = defaultSink;
+
+  on<K extends keyof Events>(event: K, listener: (...args: EventArgs<Events, K>) => void): () => void {
+    let set = this.listeners.get(event);
+    if (!set) this.listeners.set(event, (set = new Set()));
+    set.add(listener);
+    return () => this.off(event, listener);
+  }
+
+  once<K extends keyof Events>(event: K, listener: (...args: EventArgs<Events, K>) => void): () => void {
+    const off = this.on(event, (...args: EventArgs<Events, K>) => {
+      off();
+      listener(...args);
+    });
+    return off;
+  }
+
+  off<K extends keyof Events>(event: K, listener: (...args: EventArgs<Events, K>) => void): void {
+    this.listeners.get(event)?.delete(listener);
+  }
+
+  listenerCount<K extends keyof Events>(event: K): number {
+    return this.listeners.get(event)?.size ?? 0;
+  }
+
+  protected emit<K extends keyof Events>(event: K, ...args: EventArgs<Events, K>): void {
+    const set = this.listeners.get(event);
+    if (!set || set.size === 0) return;
+    for (const listener of [...set]) {
+      try {
+        (listener as (...a: EventArgs<Events, K>) => void)(...args);
+      } catch (error) {
+        this.listenerErrorSink(error, String(event));
+      }
+    }
+  }
+
+  protected removeAllListeners(): void {
+    this.listeners.clear();
+  }
+}
