@@ -8,7 +8,6 @@ import type { ServerConfig } from './config/index.js';
 import { createDemoOrganisation, loadDemoOrganisation } from './demo/demo-organisation.js';
 import type { DemoOrganisation } from './demo/demo-organisation.js';
 import { EventHub } from './events/event-hub.js';
-import type { PortalEventPublisher } from './events/event-hub.js';
 import { buildApp } from './http/app.js';
 import type { PortalDeps, SipWebSocketHandler } from './http/deps.js';
 import { LoginThrottle } from './http/login-throttle.js';
@@ -37,7 +36,8 @@ export interface BoundAddress {
 export interface ServerHandle {
   config: ServerConfig;
   store: Store;
-  events: PortalEventPublisher & EventHub;
+  /** The in-process publisher behind /api/events: `events.publish(tenantId, userId | 'all', event)`. */
+  events: EventHub;
   logger: Logger;
   http: BoundAddress;
   https: BoundAddress | null;

@@ -13,6 +13,7 @@ import { buildMe } from './me.js';
 export const authPlugin: FastifyPluginAsync<ListenerDeps> = async (app, deps) => {
   const { store, throttle, logger, events } = deps;
   const auth = new PortalAuth(store, deps.secure);
+  await store.users.prepareSignIn();
 
   app.post<{ Body: LoginRequest }>(
     '/api/auth/login',
@@ -57,5 +58,4 @@ export const authPlugin: FastifyPluginAsync<ListenerDeps> = async (app, deps) =>
     auth.clearCookie(reply);
     return reply.code(204).send();
   });
-  await Promise.resolve();
 };
