@@ -94,7 +94,7 @@ describe.skipIf(chromiumMissing !== null)('WebRTC leg with headless Chromium', (
     expect(answer).toContain('a=ice-lite');
     expect(answer.match(/a=candidate:/g)).toHaveLength(1);
     expect(answer).toMatch(/a=candidate:\S+ 1 udp \d+ 127\.0\.0\.1 \d+ typ host/);
-    expect(answer).toContain('a=setup:active');
+    expect(answer).toContain('a=setup:passive');
 
     await peer.acceptAnswer(answer);
     await waitForState(leg, 'connected');
@@ -126,7 +126,7 @@ describe.skipIf(chromiumMissing !== null)('WebRTC leg with headless Chromium', (
     // We hold the browser: our re-offer is sendonly (hold music still flows to it).
     const holdOffer = await leg.createOffer({ direction: 'sendonly' });
     expect(holdOffer).toContain('a=sendonly');
-    expect(holdOffer).toContain('a=setup:active');
+    expect(holdOffer).toContain('a=setup:passive');
     const onHold = await leg.applyAnswer(await peer.answerOffer(holdOffer));
     expect(onHold).toMatchObject({ localDirection: 'sendonly', remoteDirection: 'recvonly' });
     const recorder = new RtpRecorder(leg);
