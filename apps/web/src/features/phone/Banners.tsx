@@ -23,7 +23,7 @@ export function NotificationsOffer() {
   return (
     <div className="banner banner-info">
       <Icon name="bell" />
-      <p>Get a notification for incoming calls while this tab is in the background.</p>
+      <p>Get notified of incoming calls while this tab is in the background.</p>
       <button type="button" className="button button-secondary" onClick={() => void phone.requestNotifications()}>
         Turn on notifications
       </button>
