@@ -241,7 +241,7 @@ export class SipStack extends Emitter<SipStackEvents> {
           if (!transport) return { ok: false, error: `no ${protocol} transport` };
           const d = await destination;
           if (typeof d === 'string') return { ok: false, error: d };
-          return this.transmit(transport, data, d);
+          return this.transmit(transport, data, { address: d.address, port: d.port });
         },
       },
     };
@@ -297,8 +297,14 @@ export class SipStack extends Emitter<SipStackEvents> {
     const response = createErrorResponse(failure);
     const ctx = failure.replyContext;
     if (!response || !ctx) return;
+    const top = stampedVia(ctx.topVia, flow);
+    try {
+      response.replaceTopVia(top);
+    } catch {
+      // The Via line itself is what was malformed (RFC 4475 badinv01): echo it as received.
+    }
     // A stateless answer routed like any response (§18.2.2), from the salvaged top Via.
-    const fake = new SipRequest('OPTIONS', sipUri({ host: 'invalid' }), [{ name: 'Via', key: 'via', value: viaToString(stampedVia(ctx.topVia, flow)) }]);
+    const fake = new SipRequest('OPTIONS', sipUri({ host: 'invalid' }), [{ name: 'Via', key: 'via', value: viaToString(top) }]);
     void this.responseChannel(fake, flow).send(response.toBuffer());
   }
 

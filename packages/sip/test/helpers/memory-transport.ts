@@ -4,8 +4,13 @@ export interface Sent {
   readonly data: Buffer;
   readonly to: Endpoint;
   readonly flowId?: string;
-  /** The parsed message (throws if we sent something unparsable). */
+  /**
+   * The parsed message. A 400 that copies a request's malformed header is itself malformed; for
+   * those, `message` throws and `status` still tells what was sent.
+   */
   readonly message: SipMessage;
+  /** Status code for a response, undefined for a request. */
+  readonly status: number | undefined;
 }
 
 /**
@@ -44,8 +49,16 @@ export class MemoryTransport extends Emitter<TransportEvents> implements Transpo
     const isFlow = 'transport' in target;
     const to = isFlow ? target.remote : target;
     const parsed = parseMessage(data);
-    if (!parsed.ok) throw new Error(`stack sent an unparsable message: ${parsed.reason}\n${data.toString()}`);
-    this.sent.push({ data, to, ...(isFlow ? { flowId: target.id } : {}), message: parsed.message });
+    const status = /^SIP\/2\.0 (\d{3}) /.exec(data.toString('latin1', 0, 16))?.[1];
+    const entry = { data, to, ...(isFlow ? { flowId: target.id } : {}), status: status === undefined ? undefined : Number(status) };
+    Object.defineProperty(entry, 'message', {
+      enumerable: true,
+      get: () => {
+        if (!parsed.ok) throw new Error(`the stack sent an unparsable message (${parsed.reason}):\n${data.toString()}`);
+        return parsed.message;
+      },
+    });
+    this.sent.push(entry as Sent);
     return Promise.resolve({ ok: true, flow: isFlow ? target : this.flowFrom(to) });
   }
 
