@@ -354,7 +354,12 @@ export class Phone extends Store<PhoneSnapshot> {
     }
     if (!this.started) return;
     this.ua = ua;
-    ua.on('connecting', () => this.setConnection('connecting'));
+    // While the stack retries a lost connection, the status stays Disconnected (its text says
+    // it keeps trying) rather than flickering with every attempt.
+    ua.on('connecting', () => {
+      if (this.getSnapshot().connection !== 'disconnected') this.setConnection('connecting');
+    });
+    ua.on('connected', () => this.setConnection('connecting'));
     ua.on('disconnected', () => this.setConnection('disconnected'));
     ua.on('registered', () => {
       this.retry.reset();

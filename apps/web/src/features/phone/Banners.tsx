@@ -1,3 +1,4 @@
+import { useState } from 'react';
 import { Icon } from '../../components/Icon.js';
 import { usePhone } from '../../phone/use-phone.js';
 
@@ -16,17 +17,35 @@ export function SoundBlockedBanner() {
   );
 }
 
-/** Offers system notifications for calls that arrive while the tab is in the background. */
+const offerDismissedKey = 'switchboard.notifications-offer-dismissed';
+
+/**
+ * Offers system notifications for calls that arrive while the tab is in the background: once the
+ * phone is Ready, and asked only when the user clicks (browsers ignore unprompted requests).
+ */
 export function NotificationsOffer() {
   const [{ notifications, status }, phone] = usePhone();
-  if (notifications !== 'default' || status !== 'ready') return null;
+  const [dismissed, setDismissed] = useState(() => localStorage.getItem(offerDismissedKey) === 'true');
+  if (notifications !== 'default' || status !== 'ready' || dismissed) return null;
   return (
     <div className="banner banner-info">
       <Icon name="bell" />
       <p>Get notified of incoming calls while this tab is in the background.</p>
-      <button type="button" className="button button-secondary" onClick={() => void phone.requestNotifications()}>
-        Turn on notifications
-      </button>
+      <div className="banner-actions">
+        <button type="button" className="button button-secondary" onClick={() => void phone.requestNotifications()}>
+          Turn on notifications
+        </button>
+        <button
+          type="button"
+          className="button button-quiet"
+          onClick={() => {
+            localStorage.setItem(offerDismissedKey, 'true');
+            setDismissed(true);
+          }}
+        >
+          Not now
+        </button>
+      </div>
     </div>
   );
 }
