@@ -34,6 +34,8 @@ export interface RemoteSecurity {
 
 export interface IceDtlsLinkEvents {
   rtp(packet: RtpPacket): void;
+  /** One decrypted RTCP packet (of a compound) from the browser. */
+  rtcp(packet: Buffer): void;
   /** The peer ended DTLS (an alert such as close_notify): its side of the leg is gone. */
   peerClosed(): void;
 }
@@ -49,7 +51,18 @@ export async function prepareDtlsCertificate(): Promise<void> {
   await RTCDtlsTransport.SetupCertificate();
 }
 
+/** Datagrams and payload bytes through the leg, RTP and RTCP apart (after SRTP decryption, before encryption). */
+export interface LinkCounters {
+  rtpSent: number;
+  rtpReceived: number;
+  rtcpSent: number;
+  rtcpReceived: number;
+  bytesSent: number;
+  bytesReceived: number;
+}
+
 export class IceDtlsLink {
+  readonly counters: LinkCounters = { rtpSent: 0, rtpReceived: 0, rtcpSent: 0, rtcpReceived: 0, bytesSent: 0, bytesReceived: 0 };
   private dataReceived = 0;
   private closed = false;
 
@@ -66,6 +79,8 @@ export class IceDtlsLink {
     });
     dtls.onRtp.subscribe((packet) => {
       const { header } = packet;
+      this.counters.rtpReceived++;
+      this.counters.bytesReceived += packet.payload.length;
       events.rtp({
         payloadType: header.payloadType,
         sequenceNumber: header.sequenceNumber,
@@ -74,6 +89,11 @@ export class IceDtlsLink {
         marker: header.marker,
         payload: packet.payload,
       });
+    });
+    // werift hands RTCP over parsed; RTCP is rare (seconds apart), so serialising it back is cheap.
+    dtls.onRtcp.subscribe((packet) => {
+      this.counters.rtcpReceived++;
+      events.rtcp(packet.serialize());
     });
     dtls.onStateChange.subscribe((state) => {
       if (state === 'closed' && !this.closed) events.peerClosed();
@@ -153,14 +173,18 @@ export class IceDtlsLink {
       ssrc: packet.ssrc,
       marker: packet.marker,
     });
+    this.counters.rtpSent++;
+    this.counters.bytesSent += packet.payload.length;
     // werift's sendRtp catches its own errors (it resolves to 0 bytes on failure).
     void this.dtls.sendRtp(packet.payload, header);
   }
 
-  /** SRTP/SRTCP datagrams and bytes as counted by werift's DTLS transport (after encryption / before decryption). */
-  get counters(): { packetsSent: number; packetsReceived: number; bytesSent: number; bytesReceived: number } {
-    const { packetsSent, packetsReceived, bytesSent, bytesReceived } = this.dtls;
-    return { packetsSent, packetsReceived, bytesSent, bytesReceived };
+  /** Encrypts (SRTCP, RFC 3711 §3.4) and sends one compound RTCP packet, rtcp-muxed (RFC 5761). */
+  sendRtcp(compound: Buffer): void {
+    if (this.closed || !this.dtls.srtpStarted) return;
+    const protectedRtcp = this.dtls.srtcp.encrypt(compound);
+    this.counters.rtcpSent++;
+    this.ice.connection.send(protectedRtcp).catch(() => undefined);
   }
 
   /** Grows with every STUN check and every datagram the browser sends; flat means the peer is silent. */

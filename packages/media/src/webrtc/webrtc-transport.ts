@@ -22,7 +22,8 @@ import { TypedEmitter } from '../util/typed-emitter.js';
 import { chooseFromWebRtcAnswer, chooseWebRtcAnswer, webRtcCodecs } from './codec-negotiation.js';
 import { WebRtcUsageError } from './errors.js';
 import { IceDtlsLink } from './ice-dtls-link.js';
-import type { DtlsRole, RemoteSecurity } from './ice-dtls-link.js';
+import type { DtlsRole, LinkCounters, RemoteSecurity } from './ice-dtls-link.js';
+import { RtcpReporter } from './rtcp-reporter.js';
 import { parseRemoteDescription, writeLocalDescription } from './session-description.js';
 import type { DtlsSetup, Fingerprint, LocalDescription, RemoteAudioDescription } from './session-description.js';
 import { TransportStateMachine } from './transport-state.js';
@@ -55,6 +56,8 @@ export interface WebRtcTransportOptions {
   portPool?: RtpPortPool;
   /** The server's RTP range, when no `portPool` is given. */
   portRange?: PortRange;
+  /** Mean RTCP report interval, randomised ×0.5–1.5 (RFC 3550 §6.3.1). Default 5 s. */
+  rtcpIntervalMs?: number;
   /** ICE and DTLS must complete within this time once both descriptions are known. Default 20 s. */
   connectTimeoutMs?: number;
   /**
@@ -76,13 +79,8 @@ export interface WebRtcTimings {
   firstRtpAt: number | null;
 }
 
-/** SRTP and SRTCP datagrams on the wire since the leg connected (the counters of the current socket). */
-export interface WebRtcCounters {
-  packetsSent: number;
-  packetsReceived: number;
-  bytesSent: number;
-  bytesReceived: number;
-}
+/** RTP and RTCP packets and RTP payload bytes through the leg since it connected. */
+export type WebRtcCounters = LinkCounters;
 
 export interface WebRtcTransport extends MediaTransport {
   readonly kind: 'webrtc';
@@ -92,6 +90,7 @@ export interface WebRtcTransport extends MediaTransport {
 
 const DEFAULT_CONNECT_TIMEOUT_MS = 20_000;
 const DEFAULT_SILENCE_TIMEOUT_MS = 30_000;
+const DEFAULT_RTCP_INTERVAL_MS = 5_000;
 const BIND_ATTEMPTS = 8;
 
 const poolsByRange = new Map<string, RtpPortPool>();
@@ -179,6 +178,8 @@ class WebRtcLeg implements WebRtcTransport {
   private sendingAllowed = false;
   private connectTimer: NodeJS.Timeout | undefined;
   private silenceTimer: NodeJS.Timeout | undefined;
+  private rtcpTimer: NodeJS.Timeout | undefined;
+  private readonly rtcp = new RtcpReporter();
   private readonly sessionId = BigInt(`0x${randomBytes(7).toString('hex')}`).toString();
   private sessionVersion = 0;
   private mid = '0';
@@ -209,7 +210,7 @@ class WebRtcLeg implements WebRtcTransport {
   }
 
   get counters(): WebRtcCounters {
-    return this.link?.counters ?? { packetsSent: 0, packetsReceived: 0, bytesSent: 0, bytesReceived: 0 };
+    return { ...(this.link?.counters ?? { rtpSent: 0, rtpReceived: 0, rtcpSent: 0, rtcpReceived: 0, bytesSent: 0, bytesReceived: 0 }) };
   }
 
   on<E extends keyof MediaTransportEvents>(event: E, listener: MediaTransportEvents[E]): void {
@@ -264,12 +265,15 @@ class WebRtcLeg implements WebRtcTransport {
   }
 
   sendRtp(packet: RtpPacket): void {
-    if (!this.sendingAllowed || this.machine.state !== 'connected') return;
-    this.link?.sendRtp(packet);
+    if (!this.sendingAllowed || this.machine.state !== 'connected' || !this.link) return;
+    this.link.sendRtp(packet);
+    this.rtcp.sent(packet);
   }
 
   close(): void {
     if (this.machine.state === 'closed') return;
+    // RFC 3550 §6.6: say goodbye, so the browser stops counting us at once.
+    if (this.machine.state === 'connected') this.link?.sendRtcp(this.rtcp.report(true));
     this.stopTimers();
     this.pendingOffer = null;
     this.sendingAllowed = false;
@@ -342,6 +346,7 @@ class WebRtcLeg implements WebRtcTransport {
     this.negotiatedAudio = negotiated;
     // RFC 3264 §5.1: we send only when we said we would and the peer said it would receive.
     this.sendingAllowed = canSend(negotiated.localDirection) && canReceive(negotiated.remoteDirection);
+    this.rtcp.setCodecs(negotiated.telephoneEvent ? [...negotiated.codecs, negotiated.telephoneEvent] : negotiated.codecs);
     return negotiated;
   }
 
@@ -362,6 +367,7 @@ class WebRtcLeg implements WebRtcTransport {
       if (lease) await Promise.all([closeSocket(lease.rtp), closeSocket(lease.rtcp)]);
       const link = await IceDtlsLink.open(this.bindAddress, lease?.port, {
         rtp: (packet) => this.onRtp(packet),
+        rtcp: (compound) => this.rtcp.receivedRtcp(compound),
         peerClosed: () => this.fail('the browser ended the DTLS association'),
       });
       if (!link) {
@@ -383,6 +389,7 @@ class WebRtcLeg implements WebRtcTransport {
   private onRtp(packet: RtpPacket): void {
     if (this.machine.state !== 'connected') return;
     this.timings.firstRtpAt ??= performance.now();
+    this.rtcp.received(packet);
     this.emitter.emit('rtp', packet);
   }
 
@@ -400,6 +407,7 @@ class WebRtcLeg implements WebRtcTransport {
         this.timings.connectedAt = performance.now();
         this.machine.transition('connected');
         this.watchSilence(link);
+        this.scheduleRtcp(link);
       },
       (error: unknown) => this.fail(`ICE/DTLS failed: ${error instanceof Error ? error.message : String(error)}`),
     );
@@ -425,6 +433,18 @@ class WebRtcLeg implements WebRtcTransport {
     this.silenceTimer.unref();
   }
 
+  private scheduleRtcp(link: IceDtlsLink): void {
+    const mean = this.options.rtcpIntervalMs ?? DEFAULT_RTCP_INTERVAL_MS;
+    this.rtcpTimer = setTimeout(
+      () => {
+        link.sendRtcp(this.rtcp.report(false));
+        this.scheduleRtcp(link);
+      },
+      mean * (0.5 + Math.random()),
+    );
+    this.rtcpTimer.unref();
+  }
+
   private fail(reason: string): void {
     if (!this.machine.canMoveTo('failed')) return;
     this.log.warn({ leg: this.id, reason }, 'WebRTC leg failed');
@@ -437,8 +457,10 @@ class WebRtcLeg implements WebRtcTransport {
   private stopTimers(): void {
     clearTimeout(this.connectTimer);
     clearInterval(this.silenceTimer);
+    clearTimeout(this.rtcpTimer);
     this.connectTimer = undefined;
     this.silenceTimer = undefined;
+    this.rtcpTimer = undefined;
   }
 
   /** Closes the socket and DTLS in the background and gives the port back. */

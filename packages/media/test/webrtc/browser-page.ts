@@ -115,5 +115,16 @@ window.inboundStats = async () => {
   return result;
 };
 
+/** Whether our RTCP reached the browser: an SR about our stream, a report block about its own. */
+window.rtcpSeen = async () => {
+  const report = await pc.getStats();
+  const seen = { remoteOutbound: false, remoteInbound: false };
+  report.forEach((entry) => {
+    if (entry.type === 'remote-outbound-rtp' && entry.kind === 'audio') seen.remoteOutbound = true;
+    if (entry.type === 'remote-inbound-rtp' && entry.kind === 'audio') seen.remoteInbound = true;
+  });
+  return seen;
+};
+
 window.closePeer = () => { if (pc) pc.close(); if (audioContext) void audioContext.close(); };
 </script></body></html>`;

@@ -34,6 +34,7 @@ type PageFunction =
   | 'dominantFrequency'
   | 'insertDtmf'
   | 'inboundStats'
+  | 'rtcpSeen'
   | 'closePeer';
 
 /** The browser side of one call, driven through page.evaluate() on the functions of browser-page.ts. */
@@ -91,6 +92,10 @@ export class BrowserPeer {
   /** The browser's inbound-rtp statistics for the audio it receives from us. */
   inboundStats(): Promise<{ packetsReceived: number; codec: string | null; ssrc: number | null }> {
     return this.call('inboundStats');
+  }
+
+  rtcpSeen(): Promise<{ remoteOutbound: boolean; remoteInbound: boolean }> {
+    return this.call('rtcpSeen');
   }
 
   async waitFor(what: () => Promise<string>, expected: string, timeoutMs = 10_000): Promise<void> {

@@ -50,7 +50,7 @@ describe.skipIf(chromiumMissing !== null)('WebRTC leg with headless Chromium', (
   });
 
   async function call(): Promise<{ leg: WebRtcTransport; peer: BrowserPeer }> {
-    const leg = createWebRtcTransport({ id: `leg-${open.length}`, announcedAddresses: ['127.0.0.1'] });
+    const leg = createWebRtcTransport({ id: `leg-${open.length}`, announcedAddresses: ['127.0.0.1'], rtcpIntervalMs: 400 });
     const peer = await browser.newPeer();
     open.push({ leg, peer });
     return { leg, peer };
@@ -100,6 +100,9 @@ describe.skipIf(chromiumMissing !== null)('WebRTC leg with headless Chromium', (
     await waitForState(leg, 'connected');
     await peer.waitFor(() => peer.connectionState(), 'connected');
     await expectTwoWayAudio(leg, peer, 'opus', negotiated.codecs[0]!.payloadType);
+    // RTCP both ways: Chromium read our SR (remote-outbound-rtp) and our report on its stream (remote-inbound-rtp).
+    expect(await peer.rtcpSeen()).toEqual({ remoteOutbound: true, remoteInbound: true });
+    expect(leg.counters.rtcpReceived).toBeGreaterThan(0);
   });
 
   it('offers to the browser with PCMU first, and PCMU tones flow both ways', async () => {
@@ -153,10 +156,9 @@ describe.skipIf(chromiumMissing !== null)('WebRTC leg with headless Chromium', (
     expect(holdAnswer).toContain('a=recvonly');
     await peer.acceptAnswer(holdAnswer);
     await sleep(300);
-    const sentBefore = leg.counters.packetsSent;
+    const sentBefore = leg.counters.rtpSent;
     const silent = await peer.dominantFrequency(600);
-    // werift's own SRTP counter: RTCP aside (we send none), nothing may leave while the browser holds.
-    expect(leg.counters.packetsSent - sentBefore, 'packets we sent while the browser holds').toBe(0);
+    expect(leg.counters.rtpSent - sentBefore, 'RTP we sent while the browser holds').toBe(0);
     expect(silent.level, 'browser hears nothing while it holds').toBeLessThan(heardOnHold.level - 30);
 
     // The browser resumes.

@@ -4,10 +4,11 @@
  * and the silence watchdog. Audio interop itself is proven against Chromium.
  */
 import { MediaStreamTrack, RTCPeerConnection, RTCRtpCodecParameters } from 'werift';
-import type { RtpPacket } from 'werift';
+import type { RtcpPacket, RtpPacket } from 'werift';
 
 export class WeriftPeer {
   readonly received: RtpPacket[] = [];
+  readonly receivedRtcp: RtcpPacket[] = [];
   private readonly pc: RTCPeerConnection;
   private readonly track = new MediaStreamTrack({ kind: 'audio' });
 
@@ -67,6 +68,7 @@ export class WeriftPeer {
   private listen(): void {
     const [transceiver] = this.pc.getTransceivers();
     transceiver?.dtlsTransport.onRtp.subscribe((packet) => this.received.push(packet));
+    transceiver?.dtlsTransport.onRtcp.subscribe((packet) => this.receivedRtcp.push(packet));
   }
 
   private gathered(): Promise<void> {
