@@ -1,8 +1,9 @@
+import type {
+  InviteClientTransaction} from '../../src/index.js';
 import {
   createRequest,
   createResponse,
   FakeClock,
-  InviteClientTransaction,
   SipStack,
   address,
   sipUri,
