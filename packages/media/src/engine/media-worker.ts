@@ -1,0 +1,107 @@
+import { Worker, type TransferListItem } from 'node:worker_threads';
+import type { Command, CommandResults, Reply, Request, SerializedError, WorkerEvent, WorkerInit } from './protocol.js';
+
+/** A media operation failed; `code` and `name` come from the media thread when it threw there. */
+export class MediaError extends Error {
+  constructor(
+    message: string,
+    readonly code: string | undefined = undefined,
+    name = 'MediaError',
+  ) {
+    super(message);
+    this.name = name;
+  }
+
+  static from(error: SerializedError): MediaError {
+    return new MediaError(error.message, error.code, error.name);
+  }
+}
+
+type ResultOf<C extends Command> = C['op'] extends keyof CommandResults ? CommandResults[C['op']] : null;
+
+/**
+ * The main thread's end of one media thread: starts it (from dist/ as .js, or from source
+ * with tsx under vitest), correlates commands with replies, and forwards events.
+ */
+export class MediaWorker {
+  private worker: Worker | null = null;
+  private nextId = 1;
+  private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  private exited = false;
+  webrtcUnavailable: string | null = null;
+  /** Legs and mixers placed on this thread (for load balancing). */
+  load = 0;
+
+  constructor(
+    readonly index: number,
+    private readonly onEvent: (worker: MediaWorker, event: WorkerEvent) => void,
+    private readonly onExit: (worker: MediaWorker, error: Error) => void,
+  ) {}
+
+  get alive(): boolean {
+    return this.worker !== null && !this.exited;
+  }
+
+  async start(init: WorkerInit): Promise<void> {
+    const here = import.meta.url;
+    const fromSource = here.endsWith('.ts');
+    // From source (vitest), a small plain-JS entry registers tsx first (see worker-source.mjs).
+    const entry = new URL(fromSource ? './worker-source.mjs' : './worker.js', here);
+    const worker = new Worker(entry, { execArgv: [], name: `media-${this.index}` });
+    this.worker = worker;
+    worker.on('message', (message: Reply | WorkerEvent) => this.onMessage(message));
+    worker.on('error', (error) => this.exit(error));
+    worker.on('exit', (code) => this.exit(new MediaError(`media thread ${this.index} exited (code ${code})`, 'worker-exited')));
+    await this.request({ op: 'init', init });
+  }
+
+  request<C extends Command>(command: C, transfer: readonly TransferListItem[] = []): Promise<ResultOf<C>> {
+    const worker = this.worker;
+    if (!worker || this.exited) return Promise.reject(new MediaError(`media thread ${this.index} is not running`, 'worker-down'));
+    const id = this.nextId++;
+    return new Promise<ResultOf<C>>((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      const request: Request = { id, command };
+      worker.postMessage(request, transfer);
+    });
+  }
+
+  private onMessage(message: Reply | WorkerEvent): void {
+    if ('id' in message) {
+      const waiter = this.pending.get(message.id);
+      if (!waiter) return;
+      this.pending.delete(message.id);
+      if (message.ok) waiter.resolve(message.result);
+      else waiter.reject(MediaError.from(message.error));
+      return;
+    }
+    this.onEvent(this, message);
+  }
+
+  private exit(error: Error): void {
+    if (this.exited) return;
+    this.exited = true;
+    for (const waiter of this.pending.values()) waiter.reject(new MediaError(`media thread ${this.index} failed: ${error.message}`, 'worker-down'));
+    this.pending.clear();
+    this.onExit(this, error);
+  }
+
+  /** Asks the thread to close its legs, then ends it. */
+  async stop(): Promise<void> {
+    const worker = this.worker;
+    if (!worker || this.exited) return;
+    this.exited = true;
+    worker.postMessage({ shutdown: true });
+    const gone = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+    const timer = setTimeout(() => void worker.terminate(), 1000);
+    await gone;
+    clearTimeout(timer);
+    for (const waiter of this.pending.values()) waiter.reject(new MediaError('media engine stopped', 'stopped'));
+    this.pending.clear();
+  }
+
+  /** Ends the thread at once (tests of crash handling). */
+  async terminate(): Promise<void> {
+    await this.worker?.terminate();
+  }
+}
