@@ -3,7 +3,7 @@
  * directions (RFC 3264, RFC 8829), re-offers for hold/resume on the same ICE and DTLS session.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { isIPv6 } from 'node:net';
+import { isIP, isIPv6 } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import type {
   AudioCodec,
@@ -37,9 +37,9 @@ export interface WebRtcLogger {
 export interface WebRtcTransportOptions {
   id: string;
   /**
-   * Addresses written as ICE host candidates in our SDP: where browsers reach this server
-   * (['127.0.0.1'] in tests, the configured public address in production). Nothing else is
-   * gathered: no interface scan, no STUN server.
+   * IP addresses written as ICE host candidates in our SDP: where browsers reach this server
+   * (['127.0.0.1'] in tests, the configured public address, resolved, in production). Nothing
+   * else is gathered: no interface scan, no STUN server.
    */
   announcedAddresses: readonly string[];
   /**
@@ -188,6 +188,9 @@ class WebRtcLeg implements WebRtcTransport {
 
   constructor(private readonly options: WebRtcTransportOptions) {
     if (options.announcedAddresses.length === 0) throw new RangeError('a WebRTC leg needs at least one address to announce');
+    // Browsers resolve no host names in ICE candidates (only their own mDNS .local ones).
+    const named = options.announcedAddresses.find((address) => isIP(address) === 0);
+    if (named !== undefined) throw new RangeError(`a WebRTC leg announces IP addresses only; resolve "${named}" first`);
     this.log = options.logger ?? defaultLogger;
     this.emitter = new TypedEmitter<MediaTransportEvents>((error, event) => {
       this.log.warn({ leg: options.id, event: String(event), error: String(error) }, 'a WebRTC leg listener threw');

@@ -173,6 +173,11 @@ describe('offering to a browser', () => {
 });
 
 describe('life of a leg', () => {
+  it('wants IP addresses to announce', () => {
+    expect(() => createWebRtcTransport({ id: 'x', announcedAddresses: [] })).toThrow(RangeError);
+    expect(() => createWebRtcTransport({ id: 'x', announcedAddresses: ['pbx.example.org'] })).toThrow(/resolve "pbx.example.org" first/);
+  });
+
   it('binds nothing before the first description, closes twice safely, refuses use after close', async () => {
     const transport = leg();
     const seen = states(transport);
