@@ -39,7 +39,7 @@ export function banner(server: ServerHandle): string {
     lines.push(`  HTTPS:       ${hosts.map((host) => `https://${urlHost(host)}:${port}/`).join('  ')}`);
     if (server.tls?.source === 'self-signed') lines.push(`               (self-signed certificate ${server.tls.certPath}: browsers will warn once)`);
   }
-  lines.push(`  SIP server:  ${config.publicAddress}, port ${config.sipPort} (UDP and TCP)${server.https ? `, TLS ${config.sipsPort}` : ''}`);
+  lines.push(`  SIP server:  ${config.publicAddress}, port ${server.sip.udpPort} (UDP and TCP)${server.sip.tlsPort !== null ? `, TLS ${server.sip.tlsPort}` : ''}`);
   lines.push(`  Data:        ${config.databaseUrl ? 'PostgreSQL' : `SQLite in ${config.dataDir}`}`);
 
   const demo = server.demo;
@@ -49,7 +49,7 @@ export function banner(server: ServerHandle): string {
       lines.push(`    ${signIn.extension}  ${signIn.name.padEnd(12)} ${signIn.email.padEnd(32)} password: ${signIn.password}${signIn.role === 'admin' ? '  (admin)' : ''}`);
     }
     if (demo.signIns.length === 0) lines.push('    (none: the demo passwords have been changed)');
-    lines.push('', `  Desk phones (SIP server ${config.publicAddress}:${config.sipPort}, domain ${demo.tenant.sipDomain}):`);
+    lines.push('', `  Desk phones (SIP server ${config.publicAddress}:${server.sip.udpPort}, domain ${demo.tenant.sipDomain}):`);
     for (const phone of demo.deskPhones) {
       lines.push(`    ${phone.extension}  ${phone.name.padEnd(12)} username: ${phone.sipUsername.padEnd(8)} password: ${phone.sipPassword}`);
     }

@@ -18,6 +18,8 @@ import type { Logger } from './logging.js';
 import { loadTlsMaterial } from './tls/certificate.js';
 import type { TlsMaterial } from './tls/certificate.js';
 import { serverVersion } from './version.js';
+import { SipStartError, startSipService } from './sip/sip-service.js';
+import type { SipService } from './sip/sip-service.js';
 
 export interface StartOptions {
   logger?: Logger;
@@ -44,6 +46,8 @@ export interface ServerHandle {
   tls: TlsMaterial | null;
   /** The demo organisation with its sign-ins, when this store has one. */
   demo: DemoOrganisation | null;
+  /** SIP stack and PBX, with the ports SIP is bound to. */
+  sip: SipService;
   /** Stops listening, closes sockets and the store; safe to call twice. */
   close(): Promise<void>;
 }
@@ -105,10 +109,10 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     const events = new EventHub(logger);
     closers.push(() => Promise.resolve(events.closeAll('server shutting down')));
 
-    // SIP stack: start the UDP/TCP transports on config.sipPort (and TLS on config.sipsPort with
-    // `tls`), the registrar (restoring store.registrations.listAllActive()), the call engine and
-    // the media workers (config.rtpPorts, config.publicAddress) here, push their closers, and pass
-    // the stack's WebSocket transport as `onSipWebSocket` and its presence as `presence`.
+    const sip = await startSipService(config, store, logger, tls).catch((error: unknown) => {
+      throw error instanceof SipStartError ? new StartError(error.message) : error;
+    });
+    closers.push(() => sip.close());
 
     const deps: PortalDeps = {
       store,
@@ -118,7 +122,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       presence: options.presence ?? new RegistrationPresence(store),
       webRoot: config.webRoot,
       version: serverVersion,
-      onSipWebSocket: options.onSipWebSocket,
+      onSipWebSocket: options.onSipWebSocket ?? sip.onSipWebSocket,
     };
 
     const httpApp = await buildApp({ ...deps, secure: false });
@@ -140,7 +144,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     upkeep.unref();
     closers.push(() => Promise.resolve(clearInterval(upkeep)));
 
-    logger.info({ http, https, publicAddress: config.publicAddress }, 'switchboard started');
+    logger.info({ http, https, sip: { udp: sip.udpPort, tcp: sip.tcpPort, tls: sip.tlsPort }, publicAddress: config.publicAddress }, 'switchboard started');
     let closing: Promise<void> | null = null;
     return {
       config,
@@ -151,6 +155,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       https,
       tls,
       demo,
+      sip,
       close: () => (closing ??= closeAll().then(() => logger.info('switchboard stopped'))),
     };
   } catch (error) {

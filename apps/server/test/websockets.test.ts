@@ -53,12 +53,29 @@ describe('SIP over WebSocket (/sip)', () => {
     }
   });
 
-  test('without a SIP stack attached, the socket is closed with 1013 (try again later)', async () => {
+  test('the SIP stack answers a request sent over the WebSocket (RFC 7118)', async () => {
     const { server, stop } = await startTestServer({ SWITCHBOARD_DEMO: '0' });
     try {
       const ws = new WebSocket(`ws://127.0.0.1:${server.http.port}/sip`, 'sip');
-      const [code] = (await once(ws, 'close')) as [number];
-      expect(code).toBe(1013);
+      await once(ws, 'open');
+      const reply = once(ws, 'message') as Promise<[Buffer]>;
+      ws.send(
+        [
+          `OPTIONS sip:127.0.0.1:${server.http.port};transport=ws SIP/2.0`,
+          'Via: SIP/2.0/WS abc.invalid;branch=z9hG4bK-ws-options-1',
+          'From: <sip:probe@abc.invalid>;tag=t1',
+          `To: <sip:127.0.0.1:${server.http.port}>`,
+          'Call-ID: ws-options-1',
+          'CSeq: 1 OPTIONS',
+          'Max-Forwards: 70',
+          'Content-Length: 0',
+          '',
+          '',
+        ].join('\r\n'),
+      );
+      const [data] = await reply;
+      expect(data.toString()).toMatch(/^SIP\/2\.0 200 /);
+      ws.close();
     } finally {
       await stop();
     }

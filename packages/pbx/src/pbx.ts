@@ -1,0 +1,105 @@
+import type { AnyServerTransaction, Flow, SipRequest, SipStack } from '@switchboard/sip';
+import type { Store } from './store/store.js';
+import { AuthGuard } from './registrar/auth-guard.js';
+import { DeviceAuthenticator } from './registrar/device-auth.js';
+import { LocationService } from './registrar/location.js';
+import { Registrar } from './registrar/registrar.js';
+import type { PbxLogger } from './util/logger.js';
+
+export interface PbxOptions {
+  stack: SipStack;
+  store: Store;
+  logger: PbxLogger;
+  /** Digest realm for every device (usernames are server-wide, docs/decisions/0002). */
+  realm: string;
+  /** Nonce key; keep it across restarts so nonces issued before a restart stay valid. */
+  secret: Buffer | string;
+  /** Methods the PBX answers, for Allow headers. */
+  allow?: readonly string[];
+}
+
+const ALLOW = ['INVITE', 'ACK', 'CANCEL', 'BYE', 'OPTIONS', 'REGISTER', 'INFO', 'REFER', 'NOTIFY', 'SUBSCRIBE', 'UPDATE'];
+
+/**
+ * The phone system on top of the SIP stack: it takes every request the stack does not answer by
+ * itself and hands it to the registrar or the call engine. Owns the location service.
+ */
+export class Pbx {
+  readonly location: LocationService;
+  readonly registrar: Registrar;
+  readonly auth: DeviceAuthenticator;
+  readonly guard: AuthGuard;
+  private upkeep: NodeJS.Timeout | null = null;
+  private closed = false;
+
+  constructor(private readonly o: PbxOptions) {
+    this.location = new LocationService();
+    this.guard = new AuthGuard({ logger: o.logger });
+    this.auth = new DeviceAuthenticator({ realm: o.realm, secret: o.secret, store: o.store, guard: this.guard });
+    this.registrar = new Registrar({ store: o.store, auth: this.auth, guard: this.guard, location: this.location, logger: o.logger });
+  }
+
+  /** Restores registrations from the store and starts taking requests. */
+  async start(): Promise<void> {
+    await this.restore();
+    this.o.stack.onRequest((request, tx) => this.dispatch(request, tx));
+    this.o.stack.on('flowClosed', (flow) => this.onFlowClosed(flow));
+    this.upkeep = setInterval(() => {
+      void this.registrar.purgeExpired().catch((error: unknown) => this.o.logger('warn', 'registration upkeep failed', { error: String(error) }));
+    }, 30_000);
+    this.upkeep.unref();
+  }
+
+  /** Stops upkeep; safe to call twice. The stack and store belong to the caller. */
+  close(): Promise<void> {
+    if (!this.closed) {
+      this.closed = true;
+      if (this.upkeep) clearInterval(this.upkeep);
+    }
+    return Promise.resolve();
+  }
+
+  /**
+   * Registrations survive a restart. Bindings over a connection (TCP, TLS, WebSocket) are not
+   * restored: that connection is gone, and those devices register again when they reconnect.
+   */
+  private async restore(): Promise<void> {
+    const store = this.o.store;
+    const restored = [];
+    for (const registration of await store.registrations.listAllActive()) {
+      if (registration.flowId !== null) continue;
+      const device = await store.devices.get(registration.tenantId, registration.deviceId);
+      if (!device) continue;
+      const extension = await store.extensions.forUser(registration.tenantId, device.userId);
+      if (extension === null) continue;
+      restored.push({ registration, extension, userId: device.userId, deviceKind: device.kind });
+    }
+    this.location.restore(restored);
+    this.o.logger('info', 'registrations restored', { count: restored.length });
+  }
+
+  private dispatch(request: SipRequest, tx: AnyServerTransaction): void {
+    const work = this.route(request, tx);
+    work.catch((error: unknown) => {
+      this.o.logger('error', 'request handling failed', { method: request.method, callId: request.callId, error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+      if (!tx.finalResponse && !tx.terminated) tx.respond(500, 'Server Internal Error');
+    });
+  }
+
+  private async route(request: SipRequest, tx: AnyServerTransaction): Promise<void> {
+    switch (request.method) {
+      case 'REGISTER':
+        return this.registrar.handle(request, tx);
+      case 'OPTIONS':
+        // Keep-alive pings and capability queries to the server itself.
+        tx.respond(200, undefined, { headers: { Allow: (this.o.allow ?? ALLOW).join(', '), Accept: 'application/sdp', 'Accept-Language': 'en' } });
+        return;
+      default:
+        tx.respond(501, 'Not Implemented', { headers: { Allow: (this.o.allow ?? ALLOW).join(', ') } });
+    }
+  }
+
+  private onFlowClosed(flow: Flow): void {
+    void this.registrar.flowClosed(flow).catch((error: unknown) => this.o.logger('warn', 'could not drop bindings of a closed connection', { error: String(error) }));
+  }
+}
