@@ -1,5 +1,5 @@
 import { expect, test as base } from '@playwright/test';
-import type { Browser, Page } from '@playwright/test';
+import type { Browser, BrowserContext, Page } from '@playwright/test';
 import { chromiumMissing, launchBrowser } from './browser.js';
 import type { BrowserOptions } from './browser.js';
 import { startSwitchboard } from './server.js';
@@ -12,9 +12,9 @@ export interface PortalUser {
 }
 
 export interface OpenPortal {
-  /** A fresh browser on the portal's sign-in page. */
+  /** A fresh browser context on the portal's sign-in page. */
   (options?: BrowserOptions): Promise<Page>;
-  /** A fresh browser, signed in as the demo user with this extension (101–105). */
+  /** A fresh browser context, signed in as the demo user with this extension (101–105). */
   as(extension: string, options?: BrowserOptions): Promise<PortalUser>;
 }
 
@@ -26,7 +26,32 @@ export async function signIn(page: Page, email: string, password: string): Promi
   await expect(page.getByRole('navigation', { name: 'Portal' })).toBeVisible();
 }
 
-export const test = base.extend<{ portal: OpenPortal }, { server: SwitchboardServer }>({
+/**
+ * Browsers of one worker, one per kind of microphone (tone and permission), since the fake
+ * microphone file is a browser-wide flag. Users with the same kind share a browser, each in a
+ * context of its own (separate cookies, storage and permissions).
+ */
+class BrowserPool {
+  private readonly browsers = new Map<string, Promise<Browser>>();
+
+  get(options: BrowserOptions): Promise<Browser> {
+    const key = `${options.toneHz ?? 440}/${options.microphone ?? 'allow'}`;
+    let browser = this.browsers.get(key);
+    if (!browser) {
+      browser = launchBrowser(options);
+      this.browsers.set(key, browser);
+    }
+    return browser;
+  }
+
+  async close(): Promise<void> {
+    const all = [...this.browsers.values()];
+    this.browsers.clear();
+    await Promise.all(all.map(async (b) => (await b).close()));
+  }
+}
+
+export const test = base.extend<{ portal: OpenPortal }, { server: SwitchboardServer; browsers: BrowserPool }>({
   server: [
     // eslint-disable-next-line no-empty-pattern
     async ({}, use) => {
@@ -36,13 +61,23 @@ export const test = base.extend<{ portal: OpenPortal }, { server: SwitchboardSer
     },
     { scope: 'worker', timeout: 60_000 },
   ],
-  portal: async ({ server }, use, testInfo) => {
+  browsers: [
+    // eslint-disable-next-line no-empty-pattern
+    async ({}, use) => {
+      const pool = new BrowserPool();
+      await use(pool);
+      await pool.close();
+    },
+    { scope: 'worker', timeout: 60_000 },
+  ],
+  portal: async ({ server, browsers }, use, testInfo) => {
     testInfo.skip(chromiumMissing !== null, chromiumMissing ?? '');
-    const browsers: Browser[] = [];
+    const contexts: BrowserContext[] = [];
     const open = async (options: BrowserOptions = {}) => {
-      const browser = await launchBrowser(options);
-      browsers.push(browser);
-      const page = await browser.newPage({ baseURL: server.url });
+      const browser = await browsers.get(options);
+      const context = await browser.newContext({ baseURL: server.url });
+      contexts.push(context);
+      const page = await context.newPage();
       await page.goto('/');
       return page;
     };
@@ -55,7 +90,7 @@ export const test = base.extend<{ portal: OpenPortal }, { server: SwitchboardSer
       },
     });
     await use(portal);
-    await Promise.all(browsers.map((b) => b.close()));
+    await Promise.all(contexts.map((c) => c.close()));
   },
 });
 

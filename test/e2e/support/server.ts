@@ -26,10 +26,26 @@ export interface SwitchboardServer {
   user(extension: string): DemoSignIn;
   /** Everything the server printed, for failure messages. */
   output(): string;
+  /** Stops the server and starts it again on the same ports and data (a restart or crash). */
+  restart(downMs?: number): Promise<void>;
   stop(): Promise<void>;
 }
 
 const startTimeoutMs = 30_000;
+
+interface Running {
+  child: ChildProcess;
+  exited: Promise<number | null>;
+}
+
+/** Stops a server process: SIGTERM, then SIGKILL after 5 s. */
+async function stopProcess({ child, exited }: Running): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+  await exited;
+  clearTimeout(timer);
+}
 
 /**
  * Starts `node apps/server/dist/main.js` as `npm start` would, on loopback only: HTTP on an
@@ -41,54 +57,65 @@ export async function startSwitchboard(): Promise<SwitchboardServer> {
   const sipPort = await freePortBlock(1);
   const rtpMin = await freePortBlock(100);
   const rtpPorts = { min: rtpMin, max: rtpMin + 99 };
-  const child: ChildProcess = spawn(process.execPath, [serverMain], {
-    cwd: repoRoot,
-    env: {
-      ...process.env,
-      SWITCHBOARD_BIND: '127.0.0.1',
-      SWITCHBOARD_PUBLIC_ADDRESS: '127.0.0.1',
-      SWITCHBOARD_HTTP_PORT: '0',
-      SWITCHBOARD_SIP_PORT: String(sipPort),
-      SWITCHBOARD_RTP_PORTS: `${rtpPorts.min}-${rtpPorts.max}`,
-      SWITCHBOARD_DATA_DIR: dataDir,
-      SWITCHBOARD_DEMO: 'true',
-      SWITCHBOARD_LOG_LEVEL: process.env.SWITCHBOARD_LOG_LEVEL ?? 'warn',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
   let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
 
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-      await exited;
-      clearTimeout(timer);
+  const launch = async (httpPort: number): Promise<{ running: Running; url: string }> => {
+    const child: ChildProcess = spawn(process.execPath, [serverMain], {
+      cwd: repoRoot,
+      env: {
+        ...process.env,
+        SWITCHBOARD_BIND: '127.0.0.1',
+        SWITCHBOARD_PUBLIC_ADDRESS: '127.0.0.1',
+        SWITCHBOARD_HTTP_PORT: String(httpPort),
+        SWITCHBOARD_SIP_PORT: String(sipPort),
+        SWITCHBOARD_RTP_PORTS: `${rtpPorts.min}-${rtpPorts.max}`,
+        SWITCHBOARD_DATA_DIR: dataDir,
+        SWITCHBOARD_DEMO: 'true',
+        SWITCHBOARD_LOG_LEVEL: process.env.SWITCHBOARD_LOG_LEVEL ?? 'warn',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let mine = '';
+    const collect = (chunk: Buffer) => {
+      mine += chunk.toString();
+      output += chunk.toString();
+    };
+    child.stdout?.on('data', collect);
+    child.stderr?.on('data', collect);
+    const running: Running = { child, exited: new Promise((resolve) => child.once('exit', (code) => resolve(code))) };
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`server did not start within ${startTimeoutMs} ms:\n${output}`)), startTimeoutMs);
+        const check = () => {
+          // The banner is printed once everything listens; the demo sign-ins file is written before.
+          const match = /Portal:\s+(http:\/\/[^\s/]+)[^\n]*\n/.exec(mine);
+          if (match?.[1]) {
+            clearTimeout(timer);
+            resolve(match[1]);
+          }
+        };
+        child.stdout?.on('data', check);
+        void running.exited.then((code) => {
+          clearTimeout(timer);
+          reject(new Error(`server exited (code ${code}) before it was ready:\n${output}`));
+        });
+      });
+      return { running, url };
+    } catch (error) {
+      await stopProcess(running);
+      throw error;
     }
-    rmSync(dataDir, { recursive: true, force: true });
   };
 
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start within ${startTimeoutMs} ms:\n${output}`)), startTimeoutMs);
-    const check = () => {
-      const match = /Portal:\s+(http:\/\/[^\s/]+)/.exec(output);
-      if (match?.[1] && /Portal sign-ins:[\s\S]*\n\s*\n/.test(output)) {
-        clearTimeout(timer);
-        resolve(match[1]);
-      }
-    };
-    child.stdout?.on('data', check);
-    void exited.then((code) => {
-      clearTimeout(timer);
-      reject(new Error(`server exited (code ${code}) before it was ready:\n${output}`));
-    });
-  }).catch(async (error: unknown) => {
-    await stop();
+  let current: Running;
+  let url: string;
+  try {
+    ({ running: current, url } = await launch(0));
+  } catch (error) {
+    rmSync(dataDir, { recursive: true, force: true });
     throw error;
-  });
+  }
+  const httpPort = Number(new URL(url).port);
 
   const file = JSON.parse(readFileSync(join(dataDir, 'demo-sign-ins.json'), 'utf8')) as { signIns: DemoSignIn[] };
   const users = new Map(file.signIns.map((s) => [s.extension, s]));
@@ -104,6 +131,14 @@ export async function startSwitchboard(): Promise<SwitchboardServer> {
       return user;
     },
     output: () => output,
-    stop,
+    async restart(downMs = 0) {
+      await stopProcess(current);
+      if (downMs > 0) await new Promise((resolve) => setTimeout(resolve, downMs));
+      ({ running: current } = await launch(httpPort));
+    },
+    async stop() {
+      await stopProcess(current);
+      rmSync(dataDir, { recursive: true, force: true });
+    },
   };
 }

@@ -31,6 +31,15 @@ test.describe('calls', () => {
     await ready(alice);
   });
 
+  test.fixme('after a server restart the phone is Ready again by itself', async ({ portal, server }) => {
+    // fixme: waitingFor
+    const alice = await portal.as('101');
+    await ready(alice);
+    await server.restart(1_000);
+    await expect(alice.page.getByTestId('phone-status')).toHaveText(/Disconnected|Connecting/);
+    await expect(alice.page.getByTestId('phone-status')).toHaveText('Status: Ready', { timeout: 40_000 });
+  });
+
   test.fixme('browser to browser: each side hears the other one’s tone', async ({ portal }) => {
     // fixme: waitingFor
     const alice = await portal.as('101', { toneHz: 440 });

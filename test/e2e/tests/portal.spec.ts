@@ -116,4 +116,28 @@ test.describe('the portal', () => {
     await expect(table).toContainText('Sends DTMF tones (e.g., for IVR menus)');
     await expect(table).toContainText('Declines the call');
   });
+
+  test('the softphone opens SIP over WebSocket on the portal origin, with the "sip" subprotocol', async ({ portal, server }) => {
+    const page = await portal();
+    const alice = server.user('101');
+    const sipSocket = page.waitForEvent('websocket', (ws) => ws.url() === `${server.url.replace('http', 'ws')}/sip`);
+    await page.getByLabel('Email').fill(alice.email);
+    await page.getByLabel('Password').fill(alice.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    const ws = await sipSocket;
+    // JsSIP's first words on the socket are a REGISTER for the user's extension. (The server
+    // refuses the upgrade without the "sip" subprotocol, so a frame sent means it was offered.)
+    const register = await ws.waitForEvent('framesent', (frame) => String(frame.payload).startsWith('REGISTER '));
+    expect(String(register.payload)).toContain('<sip:101@demo.switchboard.test>');
+  });
+
+  test('after a server restart the portal carries on without a reload', async ({ portal, server }) => {
+    const { page } = await portal.as('101');
+    await page.evaluate(() => ((window as unknown as { marker: string }).marker = 'same page'));
+    await server.restart(500);
+    // The session is still valid (it lives in the store), so the lists load again.
+    await page.getByRole('link', { name: 'Contacts' }).click();
+    await expect(page.getByRole('table').getByRole('row')).toHaveCount(6);
+    expect(await page.evaluate(() => (window as unknown as { marker?: string }).marker)).toBe('same page');
+  });
 });
