@@ -8,16 +8,22 @@ import { parse } from 'sdp-transform';
 import { NegotiationError } from '../../src/sdp/negotiate.js';
 import type { TransportState } from '../../src/transport/types.js';
 import { createWebRtcTransport, prepareWebRtc, WebRtcUsageError } from '../../src/webrtc/index.js';
-import type { WebRtcTransport, WebRtcTransportOptions } from '../../src/webrtc/index.js';
+import type { WebRtcLogger, WebRtcTransport, WebRtcTransportOptions } from '../../src/webrtc/index.js';
 import { WeriftPeer } from './werift-peer.js';
 
 const chromiumOffer = readFileSync(new URL('./fixtures/chromium-offer.sdp', import.meta.url), 'utf8');
 const chromiumAnswer = readFileSync(new URL('./fixtures/chromium-answer.sdp', import.meta.url), 'utf8');
 
 const legs: WebRtcTransport[] = [];
+/** What the legs logged as warnings (why they failed), instead of process warnings. */
+const warnings: string[] = [];
+const logger: WebRtcLogger = {
+  warn: (details, message) => warnings.push(`${message} ${JSON.stringify(details)}`),
+  debug: () => undefined,
+};
 
 function leg(options: Partial<WebRtcTransportOptions> = {}): WebRtcTransport {
-  const transport = createWebRtcTransport({ id: `unit-${legs.length}`, announcedAddresses: ['127.0.0.1'], ...options });
+  const transport = createWebRtcTransport({ id: `unit-${legs.length}`, announcedAddresses: ['127.0.0.1'], logger, ...options });
   legs.push(transport);
   return transport;
 }
@@ -52,6 +58,7 @@ beforeAll(async () => {
 
 afterEach(() => {
   for (const transport of legs.splice(0)) transport.close();
+  warnings.length = 0;
 });
 
 describe('answering a Chromium offer', () => {
@@ -196,6 +203,7 @@ describe('life of a leg', () => {
     // Nobody runs ICE towards us (the offer's candidates lead nowhere), and a lite agent waits.
     await waitForState(transport, 'failed');
     expect(seen).toEqual(['connecting', 'failed']);
+    expect(warnings.join()).toMatch(/did not complete within 200 ms/);
     await expect(transport.createOffer()).rejects.toSatisfy((error) => error instanceof WebRtcUsageError && error.code === 'failed');
     transport.close();
     expect(seen).toEqual(['connecting', 'failed', 'closed']);
@@ -206,6 +214,20 @@ describe('life of a leg', () => {
     await transport.answerOffer(chromiumOffer);
     transport.sendRtp({ payloadType: 111, sequenceNumber: 1, timestamp: 1, ssrc: 1, marker: false, payload: Buffer.alloc(10) });
     expect(transport.counters.rtpSent).toBe(0);
+  });
+
+  it('fails when the peer\'s DTLS certificate does not match its SDP fingerprint', async () => {
+    const peer = new WeriftPeer();
+    const transport = leg();
+    const seen = states(transport);
+    const offer = (await peer.offer()).replace(/(a=fingerprint:sha-256 )([0-9A-F]{2})/, (_all, prefix: string, byte: string) => prefix + (byte === '00' ? '01' : '00'));
+    const { answer } = await transport.answerOffer(offer);
+    await peer.accept(answer);
+    await waitForState(transport, 'failed');
+    expect(seen).toEqual(['connecting', 'failed']);
+    expect(warnings.join()).toMatch(/fingerprint mismatch/);
+    expect(transport.counters.rtpReceived).toBe(0);
+    await peer.close();
   });
 
   it('connects to a full-ICE peer, carries RTP both ways, and fails when the peer goes silent', async () => {
@@ -238,5 +260,6 @@ describe('life of a leg', () => {
     await peer.close();
     await waitForState(transport, 'failed');
     expect(seen).toEqual(['connecting', 'connected', 'failed']);
+    expect(warnings.join()).toMatch(/nothing received from the browser/);
   });
 });
