@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { createErrorResponse } from '../message/builders.js';
-import { createVia, viaToString, withViaParams, type Via } from '../message/headers/via.js';
+import { createVia, withViaParams, type Via } from '../message/headers/via.js';
 import { newBranch } from '../message/ids.js';
 import { SipRequest, type SipResponse } from '../message/message.js';
 import type { ParseFailure, ParseResult } from '../message/parser.js';
@@ -259,11 +259,11 @@ export class SipStack extends Emitter<SipStackEvents> {
   }
 
   /** Response routing, RFC 3261 §18.2.2 with RFC 3581. */
-  private responseChannel(request: SipRequest, flow: Flow): Channel {
+  private responseChannel(topVia: () => Via, flow: Flow): Channel {
     return {
       reliable: flow.reliable,
       send: (data) => {
-        const via = request.topVia;
+        const via = topVia();
         if (flow.reliable) {
           if (!flow.closed) return this.transmit(flow.transport, data, flow);
           if (!flow.transport.canConnect) return Promise.resolve({ ok: false, error: `connection ${flow.id} closed` });
@@ -304,8 +304,7 @@ export class SipStack extends Emitter<SipStackEvents> {
       // The Via line itself is what was malformed (RFC 4475 badinv01): echo it as received.
     }
     // A stateless answer routed like any response (§18.2.2), from the salvaged top Via.
-    const fake = new SipRequest('OPTIONS', sipUri({ host: 'invalid' }), [{ name: 'Via', key: 'via', value: viaToString(top) }]);
-    void this.responseChannel(fake, flow).send(response.toBuffer());
+    void this.responseChannel(() => top, flow).send(response.toBuffer());
   }
 
   private receiveRequest(request: SipRequest, flow: Flow): void {
@@ -317,7 +316,7 @@ export class SipStack extends Emitter<SipStackEvents> {
     const existing = this.layer.findServer(request);
     if (existing) return existing.receiveRetransmission();
 
-    const channel = this.responseChannel(request, flow);
+    const channel = this.responseChannel(() => request.topVia, flow);
     if (request.method === 'CANCEL') {
       const tx = this.layer.createServer(request, flow, channel);
       const invite = this.layer.findInviteFor(request);

@@ -3,7 +3,7 @@ import { headerKey } from './header-names.js';
 import { createVia, parseViaList, type Via } from './headers/via.js';
 import { SipRequest, SipResponse, type HeaderField } from './message.js';
 import { SipSyntaxError, isToken, trimWs } from './syntax.js';
-import { checkPort, parseUri, type Uri } from './uri.js';
+import { checkHost, checkPort, parseUri, type Uri } from './uri.js';
 
 /** Hard limits applied before and while parsing (DoS protection). */
 export interface ParseLimits {
@@ -130,6 +130,7 @@ function salvageVia(value: string): Via | undefined {
   if (branch) params.branch = branch[1];
   if (/;\s*rport\b/i.test(value)) params.rport = undefined;
   try {
+    checkHost(m[2]!);
     return createVia({ transport: m[1]!, host: m[2]!, ...(m[3] ? { port: checkPort(m[3]) } : {}), params });
   } catch {
     return undefined;
