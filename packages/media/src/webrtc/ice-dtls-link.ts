@@ -44,8 +44,8 @@ export interface IceDtlsLinkEvents {
 const SRTP_PROFILES = [ProtectionProfileAeadAes128Gcm, ProtectionProfileAes128CmHmacSha1_80];
 
 /**
- * Creates the process's DTLS certificate (ECDSA P-256, shared by every leg as browsers do per
- * peer connection) ahead of the first call, which otherwise pays for it (~0.1-0.3 s here).
+ * Creates the DTLS certificate (ECDSA P-256, one per process, used by every leg) ahead of the
+ * first call, which otherwise pays for it (~0.1-0.3 s here).
  */
 export async function prepareDtlsCertificate(): Promise<void> {
   await RTCDtlsTransport.SetupCertificate();

@@ -3,8 +3,7 @@
  * directions (RFC 3264, RFC 8829), re-offers for hold/resume on the same ICE and DTLS session.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { isIP, isIPv6 } from 'node:net';
-import { networkInterfaces } from 'node:os';
+import { isIP } from 'node:net';
 import type {
   AudioCodec,
   Direction,
@@ -15,8 +14,7 @@ import type {
   RtpPacket,
   TransportState,
 } from '../transport/types.js';
-import { RtpPortPool } from '../rtp/port-pool.js';
-import type { BoundPair, PortRange } from '../rtp/port-pool.js';
+import type { BoundPair, PortRange, RtpPortPool } from '../rtp/port-pool.js';
 import { answerDirection, canReceive, canSend, NegotiationError } from '../sdp/negotiate.js';
 import { TypedEmitter } from '../util/typed-emitter.js';
 import { chooseFromWebRtcAnswer, chooseWebRtcAnswer, webRtcCodecs } from './codec-negotiation.js';
@@ -26,6 +24,7 @@ import type { DtlsRole, LinkCounters, RemoteSecurity } from './ice-dtls-link.js'
 import { RtcpReporter } from './rtcp-reporter.js';
 import { parseRemoteDescription, writeLocalDescription } from './session-description.js';
 import type { DtlsSetup, Fingerprint, LocalDescription, RemoteAudioDescription } from './session-description.js';
+import { closeSocket, defaultBindAddress, poolFor } from './socket-placement.js';
 import { TransportStateMachine } from './transport-state.js';
 
 /** The subset of a pino logger the leg uses. */
@@ -93,28 +92,6 @@ const DEFAULT_SILENCE_TIMEOUT_MS = 30_000;
 const DEFAULT_RTCP_INTERVAL_MS = 5_000;
 const BIND_ATTEMPTS = 8;
 
-const poolsByRange = new Map<string, RtpPortPool>();
-
-function poolFor(range: PortRange): RtpPortPool {
-  const key = `${range.min}-${range.max}`;
-  let pool = poolsByRange.get(key);
-  if (!pool) {
-    pool = new RtpPortPool(range);
-    poolsByRange.set(key, pool);
-  }
-  return pool;
-}
-
-function closeSocket(socket: BoundPair['rtp']): Promise<void> {
-  return new Promise((resolve) => {
-    try {
-      socket.close(() => resolve());
-    } catch {
-      resolve();
-    }
-  });
-}
-
 /** Without a logger, warnings become process warnings and debug lines go nowhere. */
 const defaultLogger: WebRtcLogger = {
   warn: (details, message) => process.emitWarning(`${message} ${JSON.stringify(details)}`),
@@ -124,19 +101,6 @@ const defaultLogger: WebRtcLogger = {
 interface PendingOffer {
   codecs: AudioCodec[];
   direction: Direction;
-}
-
-function localAddresses(): Set<string> {
-  const addresses = new Set<string>();
-  for (const list of Object.values(networkInterfaces())) for (const info of list ?? []) addresses.add(info.address);
-  return addresses;
-}
-
-function defaultBindAddress(announced: readonly string[]): string {
-  const [first] = announced;
-  if (first === undefined) throw new RangeError('a WebRTC leg needs at least one address to announce');
-  if (localAddresses().has(first)) return first;
-  return isIPv6(first) ? '::' : '0.0.0.0';
 }
 
 function setupFor(role: DtlsRole): DtlsSetup {

@@ -4,6 +4,7 @@
  * failure detection against a full-ICE peer in this process.
  */
 import { readFileSync } from 'node:fs';
+import { freePortBlock } from '@switchboard/testkit';
 import { parse } from 'sdp-transform';
 import { NegotiationError } from '../../src/sdp/negotiate.js';
 import type { TransportState } from '../../src/transport/types.js';
@@ -110,6 +111,14 @@ describe('answering a Chromium offer', () => {
     expect(audio.candidates!.map((c) => `${c.ip}:${c.port}`)).toEqual([`203.0.113.7:${audio.port}`, `127.0.0.1:${audio.port}`]);
     expect(audio.candidates![0]!.priority).toBeGreaterThan(audio.candidates![1]!.priority);
     expect(parse(answer).origin.address).toBe('203.0.113.7');
+  });
+
+  it('takes its port from the configured range', async () => {
+    const base = await freePortBlock(4);
+    const { answer } = await leg({ portRange: { min: base, max: base + 3 } }).answerOffer(chromiumOffer);
+    const { port } = parse(answer).media[0]!;
+    expect(port).toBeGreaterThanOrEqual(base);
+    expect(port).toBeLessThanOrEqual(base + 3);
   });
 
   it('rejects the sections it does not carry with port 0, keeping the offer order', async () => {
