@@ -30,6 +30,9 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
+// The reason shows in the report as the skipped test's name.
+if (chromiumMissing !== null) it.skip(chromiumMissing, () => undefined);
+
 describe.skipIf(chromiumMissing !== null)('WebRTC leg with headless Chromium', () => {
   let browser: ChromiumHarness;
   const open: Array<{ leg: WebRtcTransport; peer: BrowserPeer }> = [];
