@@ -75,6 +75,18 @@ describe('Call state machine', () => {
     expect(mic.track.enabled).toBe(true);
   });
 
+  it('stays muted after a hold ends (the stack re-enables the track on resume)', () => {
+    const session = new FakeSession('outgoing', { name: null, number: '102' });
+    const call = new Call(session, now);
+    const mic = fakeStream();
+    call.useMicrophone(mic);
+    session.emit('accepted');
+    call.toggleMute();
+    mic.track.enabled = true; // what the stack does when the hold ends
+    session.emit('microphoneRestored');
+    expect(mic.track.enabled).toBe(false);
+  });
+
   it('hold sends a re-INVITE and shows held only once it is accepted; resume undoes it', () => {
     const session = new FakeSession('outgoing', { name: null, number: '102' });
     const call = new Call(session, now);

@@ -88,6 +88,7 @@ export class Call {
     session.on('failed', (end) => this.onEnded(end));
     session.on('hold', () => this.set({ held: true, holdPending: false }));
     session.on('unhold', () => this.set({ held: false, holdPending: false }));
+    session.on('microphoneRestored', () => this.applyMute());
     session.on('remoteStream', (stream) => {
       this.remoteStream = stream;
       this.emit();

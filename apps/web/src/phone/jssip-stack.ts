@@ -23,6 +23,9 @@ export function createJsSipUserAgent(credentials: SipCredentials): Promise<SipUs
 /** JsSIP's DTMF transport names are a declared enum; at run time they are these strings. */
 const rfc4733 = JsSIP.C.DTMF_TRANSPORT.RFC2833 as DTMFOptions['transportType'];
 
+/** A voice phone: audio only, whatever the far side offers. */
+const audioOnly: MediaStreamConstraints = { audio: true, video: false };
+
 /** The server anchors all media and is reached directly, so no STUN or TURN server is used. */
 const pcConfig: RTCConfiguration = { iceServers: [] };
 
@@ -77,7 +80,12 @@ class JsSipUserAgent implements SipUserAgent {
   }
 
   call(target: string, microphone: MediaStream): SipSession {
-    const session = this.ua.call(target, { mediaStream: microphone, pcConfig });
+    const session = this.ua.call(target, {
+      mediaStream: microphone,
+      mediaConstraints: audioOnly,
+      rtcOfferConstraints: { offerToReceiveAudio: true, offerToReceiveVideo: false },
+      pcConfig,
+    });
     return new JsSipSession(session);
   }
 
@@ -129,7 +137,7 @@ class JsSipSession implements SipSession {
   }
 
   answer(microphone: MediaStream): void {
-    this.session.answer({ mediaStream: microphone, pcConfig });
+    this.session.answer({ mediaStream: microphone, mediaConstraints: audioOnly, pcConfig });
   }
 
   terminate(statusCode?: number, reason?: string): void {
@@ -186,6 +194,14 @@ class JsSipSession implements SipSession {
       case 'unhold':
         this.session.on(event, (e: HoldEvent) => {
           if (String(e.originator) === 'local') emit();
+        });
+        return;
+      case 'microphoneRestored':
+        // JsSIP disables the sent track while a call is held (by either side) and enables it
+        // again on resume, unaware of our mute.
+        this.session.on('unhold', () => {
+          const hold = this.session.isOnHold();
+          if (!hold.local && !hold.remote) emit();
         });
         return;
       case 'remoteStream':

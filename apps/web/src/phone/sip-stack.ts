@@ -65,6 +65,11 @@ export interface SipSessionEvents {
   /** Our hold (or resume) re-INVITE was accepted. */
   hold: [];
   unhold: [];
+  /**
+   * No hold is left either way and the stack has re-enabled the microphone track it disabled
+   * for the hold: whoever mutes must apply the mute again.
+   */
+  microphoneRestored: [];
   /** The far side's audio arrived. */
   remoteStream: [MediaStream];
 }
