@@ -31,7 +31,7 @@ export async function signIn(page: Page, email: string, password: string): Promi
  * microphone file is a browser-wide flag. Users with the same kind share a browser, each in a
  * context of its own (separate cookies, storage and permissions).
  */
-class BrowserPool {
+export class BrowserPool {
   private readonly browsers = new Map<string, Promise<Browser>>();
 
   get(options: BrowserOptions): Promise<Browser> {
