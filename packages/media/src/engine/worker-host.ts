@@ -233,7 +233,7 @@ export class WorkerHost {
       }
     }
     for (const [id, tap] of this.taps) if (tap.legId === legId) this.taps.delete(id);
-    this.recorders.get(legId)?.stop();
+    this.recorders.get(legId)?.stop('hangup');
     this.recorders.delete(legId);
   }
 

@@ -93,8 +93,9 @@ export class Recorder {
     this.clock.add(this.task);
   }
 
-  stop(): void {
-    this.finish('stopped');
+  /** Ends the recording now: 'stopped' on request, 'hangup' when the leg went away. */
+  stop(reason: 'stopped' | 'hangup' = 'stopped'): void {
+    this.finish(reason);
   }
 
   private tick(now: number): void {

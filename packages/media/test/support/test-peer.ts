@@ -86,8 +86,16 @@ export class TestPeer {
   start(sdp: string): void {
     const port = Number(/m=audio (\d+)/.exec(sdp)?.[1]);
     this.remote = { address: '127.0.0.1', port };
-    this.timer ??= setInterval(() => this.tick(), 20);
+    this.startedAt ??= performance.now();
+    // Like a phone's sound card, send what is due by the wall clock, even when our timer ran late.
+    this.timer ??= setInterval(() => {
+      const due = Math.floor((performance.now() - this.startedAt!) / 20) + 1;
+      for (let i = 0; i < 10 && this.sent < due; i++, this.sent++) this.tick();
+      if (this.sent < due) this.sent = due;
+    }, 20);
   }
+  private startedAt: number | null = null;
+  private sent = 0;
 
   sendDigits(digits: string): void {
     this.dtmfQueue.push(...digits);
@@ -124,10 +132,13 @@ export class TestPeer {
   }
 
   close(): void {
+    if (this.closed) return;
+    this.closed = true;
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     this.socket.close();
   }
+  private closed = false;
 
   private tick(): void {
     if (!this.remote) return;
