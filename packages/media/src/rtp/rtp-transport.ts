@@ -133,6 +133,7 @@ export class RtpTransport implements MediaTransport {
       if (!offer) throw new NegotiationError('no-pending-offer', 'applyAnswer() without an offer of ours waiting for it');
       this.assertOpen();
       const remote = readRtpSdp(sdp);
+      if (remote.secure) throw new NegotiationError('unsupported', 'the answer uses SRTP (RTP/SAVP), which we did not offer');
       const choice = chooseFromAnswer(offer.codecs, remote.codecs);
       this.pendingOffer = null;
       this.settle(remote, { codecs: choice.codecs, telephoneEvent: choice.telephoneEvent, localDirection: offer.direction, remoteDirection: remote.direction }, remote.rtcpMux);
@@ -144,6 +145,7 @@ export class RtpTransport implements MediaTransport {
 
   async answerOffer(sdp: string, options: OfferOptions = {}): Promise<{ answer: string; negotiated: NegotiatedAudio }> {
     const remote = readRtpSdp(sdp);
+    if (remote.secure) throw new NegotiationError('unsupported', 'the peer offers only SRTP (RTP/SAVP), which plain RTP legs do not support yet');
     // Without a stated preference, keep the offerer's order (its first choice is usually what it sends).
     const choice = chooseForAnswer(remote.codecs, plainRtpCodecs(options.codecs ?? ['PCMU', 'PCMA', 'opus']), options.codecs === undefined);
     const pair = await this.bound();

@@ -21,7 +21,7 @@ const STATIC_PAYLOAD_TYPES: ReadonlyMap<number, Omit<AudioCodec, 'payloadType'>>
 
 export class NegotiationError extends Error {
   constructor(
-    readonly code: 'no-common-codec' | 'no-audio' | 'bad-sdp' | 'no-pending-offer',
+    readonly code: 'no-common-codec' | 'no-audio' | 'bad-sdp' | 'no-pending-offer' | 'unsupported',
     message: string,
   ) {
     super(message);

@@ -128,7 +128,10 @@ export function readRtpSdp(text: string): RemoteRtpDescription {
     throw new NegotiationError('bad-sdp', `unreadable SDP: ${String(error)}`);
   }
   if (!Array.isArray(session.media)) throw new NegotiationError('bad-sdp', 'SDP has no media sections');
-  const audioIndex = session.media.findIndex((m) => m.type === 'audio' && m.port > 0 && /^RTP\/S?AVPF?$/i.test(m.protocol));
+  // Prefer a plain RTP/AVP section; an RTP/SAVP one is read (and refused by the transport) only when alone.
+  const usable = (m: MediaDescription, secure: boolean): boolean => m.type === 'audio' && m.port > 0 && (secure ? /^RTP\/SAVPF?$/i : /^RTP\/AVPF?$/i).test(m.protocol);
+  let audioIndex = session.media.findIndex((m) => usable(m, false));
+  if (audioIndex < 0) audioIndex = session.media.findIndex((m) => usable(m, true));
   const media = session.media[audioIndex];
   if (!media) throw new NegotiationError('no-audio', 'the SDP has no active RTP audio section');
   const connection = media.connection?.ip ?? session.connection?.ip ?? null;

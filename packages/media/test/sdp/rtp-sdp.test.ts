@@ -61,6 +61,14 @@ describe('plain RTP SDP', () => {
     expect(remote).toMatchObject({ address: '::1', rtcpPort: 4005, rtcpAddress: '::1', rtcpMux: true, direction: 'recvonly' });
   });
 
+  it('prefers an RTP/AVP section to an RTP/SAVP one, and marks SAVP-only offers as secure', () => {
+    const both = readRtpSdp('v=0\r\no=- 1 2 IN IP4 10.0.0.5\r\ns=-\r\nc=IN IP4 10.0.0.5\r\nt=0 0\r\nm=audio 4000 RTP/SAVP 0\r\na=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:PS1uQCVeeCFCanVmcjkpPywjNWhcYD0mXXtxaVBR\r\nm=audio 4002 RTP/AVP 0\r\n');
+    expect(both).toMatchObject({ port: 4002, secure: false, audioIndex: 1 });
+    const only = readRtpSdp('v=0\r\no=- 1 2 IN IP4 10.0.0.5\r\ns=-\r\nc=IN IP4 10.0.0.5\r\nt=0 0\r\nm=audio 4000 RTP/SAVP 0\r\na=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:PS1uQCVeeCFCanVmcjkpPywjNWhcYD0mXXtxaVBR\r\n');
+    expect(only.secure).toBe(true);
+    expect(only.crypto[0]).toMatchObject({ tag: 1, suite: 'AES_CM_128_HMAC_SHA1_80' });
+  });
+
   it('refuses SDP without RTP audio', () => {
     expect(() => readRtpSdp('v=0\r\no=- 1 2 IN IP4 10.0.0.5\r\ns=-\r\nc=IN IP4 10.0.0.5\r\nt=0 0\r\nm=video 4000 RTP/AVP 96\r\n')).toThrow(/no active RTP audio/);
     expect(() => readRtpSdp('v=0\r\no=- 1 2 IN IP4 10.0.0.5\r\ns=-\r\nc=IN IP4 10.0.0.5\r\nt=0 0\r\nm=audio 0 RTP/AVP 0\r\n')).toThrow(/no active RTP audio/);
