@@ -33,8 +33,12 @@ export async function remoteTone(page: Page, listenMs = 1_000): Promise<HeardTon
     for (const x of samples) sum += x * x;
     const rms = Math.sqrt(sum / samples.length);
     if (rms < 0.005) return { frequency: null, rms };
-    const goertzel = (frequency: number) => {
-      const coeff = 2 * Math.cos((2 * Math.PI * frequency) / rate);
+    // Goertzel, written inline: this function is serialised into the page, so it must not
+    // rely on helpers that a TypeScript transform might add around named inner functions.
+    let best = 0;
+    let frequency = 100;
+    for (let f = 100; f <= 4000; f += 10) {
+      const coeff = 2 * Math.cos((2 * Math.PI * f) / rate);
       let s1 = 0;
       let s2 = 0;
       for (const x of samples) {
@@ -42,12 +46,7 @@ export async function remoteTone(page: Page, listenMs = 1_000): Promise<HeardTon
         s2 = s1;
         s1 = s0;
       }
-      return s1 * s1 + s2 * s2 - coeff * s1 * s2;
-    };
-    let best = 0;
-    let frequency = 100;
-    for (let f = 100; f <= 4000; f += 10) {
-      const power = goertzel(f);
+      const power = s1 * s1 + s2 * s2 - coeff * s1 * s2;
       if (power > best) {
         best = power;
         frequency = f;

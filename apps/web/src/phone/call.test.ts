@@ -106,6 +106,36 @@ describe('Call state machine', () => {
     expect(call.getSnapshot().held).toBe(false);
   });
 
+  it('copes with a stack that reports hold from inside hold() (as JsSIP does)', () => {
+    const session = new FakeSession('outgoing', { name: null, number: '102' });
+    session.hold = () => {
+      session.holdRequests += 1;
+      session.emit('hold');
+      return true;
+    };
+    session.unhold = () => {
+      session.unholdRequests += 1;
+      session.emit('unhold');
+      return true;
+    };
+    const call = new Call(session, now);
+    session.emit('accepted');
+    call.toggleHold();
+    expect(call.getSnapshot()).toMatchObject({ held: true, holdPending: false });
+    call.toggleHold();
+    expect(session.unholdRequests).toBe(1);
+    expect(call.getSnapshot()).toMatchObject({ held: false, holdPending: false });
+  });
+
+  it('a hold the stack cannot send now leaves the call as it was', () => {
+    const session = new FakeSession('outgoing', { name: null, number: '102' });
+    session.hold = () => false;
+    const call = new Call(session, now);
+    session.emit('accepted');
+    call.toggleHold();
+    expect(call.getSnapshot()).toMatchObject({ held: false, holdPending: false });
+  });
+
   it('sends DTMF only on an active call, and only real keypad tones', () => {
     const session = new FakeSession('outgoing', { name: null, number: '*43' });
     const call = new Call(session, now);

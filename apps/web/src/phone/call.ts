@@ -140,8 +140,10 @@ export class Call {
 
   toggleHold(): void {
     if (this.state !== 'active' || this.snapshot.holdPending) return;
+    // Pending first: a stack may report the new hold state before hold() even returns.
+    this.set({ holdPending: true });
     const sent = this.snapshot.held ? this.session.unhold() : this.session.hold();
-    if (sent) this.set({ holdPending: true });
+    if (!sent) this.set({ holdPending: false });
   }
 
   sendDtmf(tone: string): void {

@@ -62,7 +62,7 @@ export interface SipSessionEvents {
   ended: [SessionEnd];
   /** A call that was never established ended. */
   failed: [SessionEnd];
-  /** Our hold (or resume) re-INVITE was accepted. */
+  /** Our hold (or resume) took effect and its re-INVITE is on its way (may fire inside hold()). */
   hold: [];
   unhold: [];
   /**
