@@ -14,7 +14,11 @@ export interface DigestAuthenticatorOptions {
   clock?: Clock;
   /** How long a nonce is fresh; a correct answer with an older one gets `stale=true` (default 300 s). */
   nonceTtlMs?: number;
-  /** Challenges to issue, most preferred first (default SHA-256, then MD5: RFC 8760 §2.4). */
+  /**
+   * Challenges to issue, in order (default MD5, then SHA-256). RFC 8760 §2.4 asks for the most
+   * preferred first, but JsSIP and many desk phones answer only the first challenge and know only
+   * MD5; clients that choose (this package's DigestClient, baresip) still pick SHA-256.
+   */
   algorithms?: readonly DigestAlgorithm[];
   /** Nonces whose highest nonce-count is remembered (replay protection); older ones go stale. */
   maxTrackedNonces?: number;
@@ -81,7 +85,7 @@ export class DigestAuthenticator {
     if (this.secret.length < 16) throw new Error('DigestAuthenticator: the secret must be at least 16 bytes');
     this.clock = options.clock ?? systemClock;
     this.ttl = options.nonceTtlMs ?? 300_000;
-    this.algorithms = options.algorithms ?? ['SHA-256', 'MD5'];
+    this.algorithms = options.algorithms ?? ['MD5', 'SHA-256'];
     this.maxTracked = options.maxTrackedNonces ?? 100_000;
     this.opaque = createHmac('sha256', this.secret).update(`opaque:${this.realm}`).digest('base64url').slice(0, 22);
     const dummy = randomBytes(16).toString('hex');
@@ -109,14 +113,19 @@ export class DigestAuthenticator {
     return head.readDoubleBE(0);
   }
 
-  /** WWW-Authenticate (or Proxy-Authenticate) values: one per algorithm, sharing one nonce. */
-  challenges(options: { stale?: boolean } = {}): string[] {
+  /**
+   * WWW-Authenticate (or Proxy-Authenticate) values: one per algorithm, sharing one nonce.
+   * `algorithms` narrows the set for one peer (e.g. MD5 only for a client known to give up on
+   * any challenge it cannot answer).
+   */
+  challenges(options: { stale?: boolean; algorithms?: readonly DigestAlgorithm[] } = {}): string[] {
     const nonce = this.createNonce();
-    return this.algorithms.map((algorithm) => `Digest realm=${quote(this.realm)}, nonce="${nonce}", opaque="${this.opaque}", algorithm=${algorithm}, qop="auth"${options.stale ? ', stale=true' : ''}`);
+    const algorithms = options.algorithms ? this.algorithms.filter((a) => options.algorithms!.includes(a)) : this.algorithms;
+    return algorithms.map((algorithm) => `Digest realm=${quote(this.realm)}, nonce="${nonce}", opaque="${this.opaque}", algorithm=${algorithm}, qop="auth"${options.stale ? ', stale=true' : ''}`);
   }
 
   /** A 401 (or 407 with `proxy`) for `request` carrying every challenge. */
-  challenge(request: SipRequest, options: { stale?: boolean; proxy?: boolean; toTag?: string } = {}): SipResponse {
+  challenge(request: SipRequest, options: { stale?: boolean; proxy?: boolean; toTag?: string; algorithms?: readonly DigestAlgorithm[] } = {}): SipResponse {
     const header = options.proxy ? 'Proxy-Authenticate' : 'WWW-Authenticate';
     const response = createResponse(request, options.proxy ? 407 : 401, undefined, { toTag: options.toTag ?? true });
     for (const value of this.challenges(options)) response.add(header, value);

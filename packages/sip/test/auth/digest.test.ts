@@ -62,12 +62,12 @@ describe('DigestAuthenticator and DigestClient', () => {
     return wire(retry);
   }
 
-  it('challenges with SHA-256 then MD5 in one 401, sharing a nonce', () => {
+  it('challenges with MD5 then SHA-256 in one 401, sharing a nonce', () => {
     const res = wire(auth.challenge(register()));
     expect(res.status).toBe(401);
     expect(res.toTag).toBeDefined();
     const values = res.wwwAuthenticates;
-    expect(values.map((v) => v.params.get('algorithm'))).toEqual(['SHA-256', 'MD5']);
+    expect(values.map((v) => v.params.get('algorithm'))).toEqual(['MD5', 'SHA-256']);
     expect(values.every((v) => v.params.get('qop') === 'auth' && v.params.get('realm') === REALM && v.params.get('opaque') === auth.opaque)).toBe(true);
     expect(values[0]!.params.get('nonce')).toBe(values[1]!.params.get('nonce'));
     expect(wire(auth.challenge(register(), { stale: true, proxy: true })).proxyAuthenticates[0]!.params.get('stale')).toBe('true');

@@ -154,7 +154,7 @@ async function scenario(pair: Pair): Promise<void> {
   const register = createRequest({ method: 'REGISTER', uri: pair.pbxUri('').replace(':@', ':'), from: `<sip:101@${REALM}>`, to: `<sip:101@${REALM}>`, contact, headers: { Expires: 3600 } });
   const first = await phone.sendRequest(register, pair.phoneSend()).final;
   expect(first.status).toBe(401);
-  expect(first.wwwAuthenticates.map((c) => c.params.get('algorithm'))).toEqual(['SHA-256', 'MD5']);
+  expect(first.wwwAuthenticates.map((c) => c.params.get('algorithm'))).toEqual(['MD5', 'SHA-256']);
   const retry = new DigestClient({ username: '101', password: 'pw101' }).authorize(register, first)!;
   const ok = await phone.sendRequest(retry, pair.phoneSend()).final;
   expect(ok.status).toBe(200);
