@@ -120,8 +120,8 @@ export function chooseForAnswer(offered: readonly AudioCodec[], ours: readonly A
     const names = offered.filter((c) => !isTelephoneEvent(c)).map((c) => `${c.name}/${c.clockRate}`);
     throw new NegotiationError('no-common-codec', `no common audio codec: the peer offered ${names.join(', ') || 'none'}`);
   }
-  const event = offered.find((c) => isTelephoneEvent(c) && c.clockRate === first.offered.clockRate) ?? null;
-  const ourEvent = ours.find((c) => isTelephoneEvent(c) && c.clockRate === first.offered.clockRate);
+  const event = pickTelephoneEvent(offered, first.offered.clockRate);
+  const ourEvent = event ? ours.find((c) => isTelephoneEvent(c) && c.clockRate === event.clockRate) : undefined;
   const answerLines = pairs.map(({ offered: o, ours: m }) => withFmtp({ ...m, payloadType: o.payloadType }, m.fmtp));
   if (event) answerLines.push(withFmtp({ ...event, channels: 1 }, ourEvent?.fmtp ?? event.fmtp));
   return { codecs: pairs.map((p) => ({ ...p.offered })), telephoneEvent: event ? { ...event, channels: 1 } : null, answerLines };
@@ -143,7 +143,17 @@ export function chooseFromAnswer(offeredByUs: readonly AudioCodec[], answered: r
   }
   const first = codecs[0];
   if (!first) throw new NegotiationError('no-common-codec', 'the answer accepts none of the audio codecs we offered');
-  return { codecs, telephoneEvent: events.find((e) => e.clockRate === first.clockRate) ?? null };
+  return { codecs, telephoneEvent: pickTelephoneEvent(events, first.clockRate) };
+}
+
+/**
+ * telephone-event at the send codec's rate (RFC 4733 §2.1); failing that, at another rate both
+ * sides have — phones such as baresip pair Opus/48000 with telephone-event/8000 only, and
+ * digits must still work. 8000 is preferred among the others.
+ */
+export function pickTelephoneEvent(lines: readonly AudioCodec[], sendRate: number): AudioCodec | null {
+  const events = lines.filter(isTelephoneEvent);
+  return events.find((e) => e.clockRate === sendRate) ?? events.find((e) => e.clockRate === 8000) ?? events[0] ?? null;
 }
 
 /** Name and clock rate match; channel counts are compared only where they matter (not Opus, which is always "/2" in SDP). */

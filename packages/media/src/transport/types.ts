@@ -32,7 +32,10 @@ export type Direction = 'sendrecv' | 'sendonly' | 'recvonly' | 'inactive';
 export interface NegotiatedAudio {
   /** Codecs both sides accept, in the order the answerer preferred; the first is what we send. */
   codecs: AudioCodec[];
-  /** telephone-event (RFC 4733) at the send codec's clock rate when both sides have it. */
+  /**
+   * telephone-event (RFC 4733) at the send codec's clock rate when both sides have it; otherwise
+   * at another rate both have (some phones pair Opus/48000 with telephone-event/8000 only).
+   */
   telephoneEvent: AudioCodec | null;
   /** Our direction as written in our last SDP. */
   localDirection: Direction;

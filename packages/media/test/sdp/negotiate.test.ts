@@ -37,8 +37,11 @@ describe('codec matching', () => {
     expect(choice.telephoneEvent).toEqual(te48);
   });
 
-  it('has no telephone-event when the offer has none at the send rate', () => {
-    expect(chooseForAnswer([pcmu, te48], plainRtpCodecs()).telephoneEvent).toBeNull();
+  it('falls back to telephone-event at another rate when the offer has none at the send rate (baresip: Opus + te/8000)', () => {
+    const choice = chooseForAnswer([opus, te8], plainRtpCodecs());
+    expect(choice.telephoneEvent).toEqual(te8);
+    expect(choice.answerLines.map((c) => `${c.payloadType} ${c.name}/${c.clockRate}`)).toEqual(['96 opus/48000', '101 telephone-event/8000']);
+    expect(chooseForAnswer([pcmu], plainRtpCodecs()).telephoneEvent).toBeNull();
   });
 
   it('fails clearly when nothing is common', () => {
