@@ -109,7 +109,8 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     const events = new EventHub(logger);
     closers.push(() => Promise.resolve(events.closeAll('server shutting down')));
 
-    const sip = await startSipService(config, store, logger, tls).catch((error: unknown) => {
+    const notifier = { callsChanged: (tenantId: string, userIds: readonly string[]) => { for (const userId of userIds) events.publish(tenantId, userId, { type: 'calls.changed' }); } };
+    const sip = await startSipService(config, store, logger, tls, notifier).catch((error: unknown) => {
       throw error instanceof SipStartError ? new StartError(error.message) : error;
     });
     closers.push(() => sip.close());

@@ -6,3 +6,4 @@ export { DeviceAuthenticator, type DeviceAuthResult } from './registrar/device-a
 export { Registrar, type RegistrarOptions } from './registrar/registrar.js';
 export { classify, normaliseDialString, DEFAULT_PLAN, FEATURE_CODES, type Destination, type NumberingPlan, type CallerRights, type FeatureCode } from './dialplan/dialplan.js';
 export { silentPbxLogger, type PbxLogger, type PbxLogLevel } from './util/logger.js';
+export { CallEngine, type CallEngineOptions, type CallNotifier } from './calls/call-engine.js';

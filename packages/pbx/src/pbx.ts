@@ -1,4 +1,6 @@
-import type { AnyServerTransaction, Flow, SipRequest, SipStack } from '@switchboard/sip';
+import type { MediaEngine } from '@switchboard/media';
+import { InviteServerTransaction, type AnyServerTransaction, type DigestAlgorithm, type Flow, type SipRequest, type SipStack } from '@switchboard/sip';
+import { CallEngine, type CallNotifier } from './calls/call-engine.js';
 import type { Store } from './store/store.js';
 import { AuthGuard } from './registrar/auth-guard.js';
 import { DeviceAuthenticator } from './registrar/device-auth.js';
@@ -16,6 +18,13 @@ export interface PbxOptions {
   secret: Buffer | string;
   /** Methods the PBX answers, for Allow headers. */
   allow?: readonly string[];
+  /** Media threads for calls; without it the PBX registers devices but refuses calls. */
+  media?: MediaEngine;
+  notifier?: CallNotifier;
+  /** Unanswered calls give up after this long (default 30 s). */
+  ringTimeoutMs?: number;
+  /** Digest algorithms to challenge with, in order (default ['MD5']; see DeviceAuthenticator). */
+  digestAlgorithms?: readonly DigestAlgorithm[];
 }
 
 const ALLOW = ['INVITE', 'ACK', 'CANCEL', 'BYE', 'OPTIONS', 'REGISTER', 'INFO', 'REFER', 'NOTIFY', 'SUBSCRIBE', 'UPDATE'];
@@ -29,14 +38,27 @@ export class Pbx {
   readonly registrar: Registrar;
   readonly auth: DeviceAuthenticator;
   readonly guard: AuthGuard;
+  readonly calls: CallEngine | null;
   private upkeep: NodeJS.Timeout | null = null;
   private closed = false;
 
   constructor(private readonly o: PbxOptions) {
     this.location = new LocationService();
     this.guard = new AuthGuard({ logger: o.logger });
-    this.auth = new DeviceAuthenticator({ realm: o.realm, secret: o.secret, store: o.store, guard: this.guard });
+    this.auth = new DeviceAuthenticator({ realm: o.realm, secret: o.secret, store: o.store, guard: this.guard, ...(o.digestAlgorithms ? { algorithms: o.digestAlgorithms } : {}) });
     this.registrar = new Registrar({ store: o.store, auth: this.auth, guard: this.guard, location: this.location, logger: o.logger });
+    this.calls = o.media
+      ? new CallEngine({
+          stack: o.stack,
+          store: o.store,
+          media: o.media,
+          location: this.location,
+          auth: this.auth,
+          logger: o.logger,
+          ...(o.notifier ? { notifier: o.notifier } : {}),
+          ...(o.ringTimeoutMs !== undefined ? { ringTimeoutMs: o.ringTimeoutMs } : {}),
+        })
+      : null;
   }
 
   /** Restores registrations from the store and starts taking requests. */
@@ -87,7 +109,25 @@ export class Pbx {
   }
 
   private async route(request: SipRequest, tx: AnyServerTransaction): Promise<void> {
+    if (request.toTag !== undefined && request.method !== 'REGISTER') {
+      // Inside a dialog: the call it belongs to answers, or it is gone (§12.2.2: 481).
+      if (this.calls?.handleInDialog(request, tx)) return;
+      if (request.method === 'OPTIONS') tx.respond(200, undefined, { headers: { Allow: (this.o.allow ?? ALLOW).join(', ') } });
+      else tx.respond(481, 'Call/Transaction Does Not Exist');
+      return;
+    }
     switch (request.method) {
+      case 'INVITE':
+        if (!this.calls || !(tx instanceof InviteServerTransaction)) {
+          tx.respond(503, 'Calls are not available');
+          return;
+        }
+        return this.calls.handleInvite(request, tx);
+      case 'BYE':
+      case 'INFO':
+      case 'UPDATE':
+        tx.respond(481, 'Call/Transaction Does Not Exist');
+        return;
       case 'REGISTER':
         return this.registrar.handle(request, tx);
       case 'OPTIONS':

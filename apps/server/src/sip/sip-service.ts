@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Pbx, type PbxLogger, type Store } from '@switchboard/pbx';
+import { MediaEngine } from '@switchboard/media';
+import { Pbx, type CallNotifier, type PbxLogger, type Store } from '@switchboard/pbx';
 import { SipStack, TcpTransport, UdpTransport, WsTransport, type SipLogger, type Transport, type TraceEvent } from '@switchboard/sip';
 import type { ServerConfig } from '../config/index.js';
 import type { SipWebSocketHandler } from '../http/deps.js';
@@ -14,6 +15,7 @@ export const SIP_REALM = 'switchboard';
 export interface SipService {
   stack: SipStack;
   pbx: Pbx;
+  media: MediaEngine;
   /** Hand accepted `/sip` WebSockets here (RFC 7118). */
   onSipWebSocket: SipWebSocketHandler;
   /** Where SIP listens, as bound (ports may have been 0 in tests). */
@@ -29,10 +31,12 @@ export class SipStartError extends Error {
 }
 
 /** Opens SIP over UDP and TCP (and TLS when configured), the stack and the PBX on top of it. */
-export async function startSipService(config: ServerConfig, store: Store, logger: Logger, tls: TlsMaterial | null): Promise<SipService> {
+export async function startSipService(config: ServerConfig, store: Store, logger: Logger, tls: TlsMaterial | null, notifier?: CallNotifier): Promise<SipService> {
   const transports: Transport[] = [];
+  let media: MediaEngine | null = null;
   const closeTransports = async () => {
     for (const t of transports) await t.close().catch(() => undefined);
+    await media?.stop();
   };
   try {
     const udp = await listenOrExplain(() => UdpTransport.listen({ address: config.bind, port: config.sipPort, receiveBufferSize: 4 * 1024 * 1024 }), 'SIP (UDP)', config.sipPort, config.bind, 'SWITCHBOARD_SIP_PORT');
@@ -56,14 +60,21 @@ export async function startSipService(config: ServerConfig, store: Store, logger
       logger: sipLogger,
       ...(config.sipTrace ? { trace: (event: TraceEvent) => traceMessage(logger, event) } : {}),
     });
+    media = await MediaEngine.start({
+      rtpPortRange: [config.rtpPorts.min, config.rtpPorts.max],
+      bindAddress: config.bind,
+      announcedAddress: config.publicAddress,
+    });
     const pbxLogger: PbxLogger = (level, message, fields) => logger[level]({ component: 'pbx', ...fields }, message);
-    const pbx = new Pbx({ stack, store, logger: pbxLogger, realm: SIP_REALM, secret: loadSecret(config.dataDir) });
+    const pbx = new Pbx({ stack, store, logger: pbxLogger, realm: SIP_REALM, secret: loadSecret(config.dataDir), media, ...(notifier ? { notifier } : {}) });
     await pbx.start();
     logger.info({ udp: udp.local.port, tcp: tcp.local.port, tls: tlsPort, realm: SIP_REALM }, 'SIP listening');
 
+    const engine = media;
     return {
       stack,
       pbx,
+      media: engine,
       udpPort: udp.local.port,
       tcpPort: tcp.local.port,
       tlsPort,
@@ -73,6 +84,7 @@ export async function startSipService(config: ServerConfig, store: Store, logger
       close: async () => {
         await pbx.close();
         await stack.close();
+        await engine.stop();
       },
     };
   } catch (error) {

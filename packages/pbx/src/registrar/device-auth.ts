@@ -1,4 +1,4 @@
-import { computeHa1, createResponse, DigestAuthenticator, type SipRequest, type SipResponse } from '@switchboard/sip';
+import { computeHa1, createResponse, DigestAuthenticator, type DigestAlgorithm, type SipRequest, type SipResponse } from '@switchboard/sip';
 import type { Repositories } from '../store/store.js';
 import type { DeviceAccount } from '../store/records.js';
 import type { AuthGuard } from './auth-guard.js';
@@ -14,6 +14,12 @@ export interface DeviceAuthOptions {
   secret: Buffer | string;
   store: Repositories;
   guard: AuthGuard;
+  /**
+   * Algorithms to challenge with, in order (default MD5 only). Older SIP stacks (baresip 1.0's
+   * libre, for one) reject a 401 as a whole when any challenge names an algorithm they lack, so
+   * SHA-256 (RFC 8760) is opt-in: list it first for fleets of phones that support it.
+   */
+  algorithms?: readonly DigestAlgorithm[];
 }
 
 /**
@@ -22,14 +28,14 @@ export interface DeviceAuthOptions {
  * across the server, docs/decisions/0002). An unknown username and a wrong password get the
  * same 403 after the same work, so the answer does not tell which accounts exist.
  *
- * MD5 is challenged first: JsSIP and older desk phones only do MD5 and take the first
- * challenge; SHA-256 (RFC 8760) follows for the phones that prefer it.
+ * JsSIP (the portal's softphone) and many desk phones only do MD5, so MD5 is the default
+ * challenge; SHA-256 (RFC 8760) is verified whenever it is configured (see `algorithms`).
  */
 export class DeviceAuthenticator {
   readonly digest: DigestAuthenticator;
 
   constructor(private readonly options: DeviceAuthOptions) {
-    this.digest = new DigestAuthenticator({ realm: options.realm, secret: options.secret, algorithms: ['MD5', 'SHA-256'] });
+    this.digest = new DigestAuthenticator({ realm: options.realm, secret: options.secret, algorithms: options.algorithms ?? ['MD5'] });
   }
 
   get realm(): string {

@@ -53,9 +53,8 @@ describe('registrar', () => {
         const req = register({ user: '101', domain: phone.domain, serverPort: pbx.port, contactPort: client.port, protocol });
         const { challenge, final } = await registerWithAuth(client.stack, req, phone, pbx.port, protocol);
         expect(challenge.status).toBe(401);
-        // MD5 first (JsSIP and older phones take the first challenge), then SHA-256 (RFC 8760).
-        const algorithms = challenge.wwwAuthenticates.map((c) => c.params.get('algorithm'));
-        expect(algorithms).toEqual(['MD5', 'SHA-256']);
+        // MD5 only by default: JsSIP and older phones cannot take a SHA-256 challenge.
+        expect(challenge.wwwAuthenticates.map((c) => c.params.get('algorithm'))).toEqual(['MD5']);
         expect(final.status).toBe(200);
         expect(final.contacts.map((c) => c.params.get('expires'))).toEqual(['3600']);
         const stored = await pbx.store.registrations.list(phone.tenantId, `sip:101@${phone.domain}`);
@@ -67,6 +66,23 @@ describe('registrar', () => {
       }
     });
   }
+
+  it('with SHA-256 configured, challenges SHA-256 first and a capable phone registers with it (RFC 8760)', async () => {
+    await pbx.close();
+    pbx = await PbxFixture.start({ digestAlgorithms: ['SHA-256', 'MD5'] });
+    const phone = await pbx.addPhone('107');
+    const client = await phoneStack('udp');
+    try {
+      const req = register({ user: '107', domain: phone.domain, serverPort: pbx.port, contactPort: client.port, protocol: 'udp' });
+      const challenge = await send(client.stack, req.clone(), pbx.port, 'udp');
+      expect(challenge.wwwAuthenticates.map((c) => c.params.get('algorithm'))).toEqual(['SHA-256', 'MD5']);
+      const retry = new DigestClient(phone).authorize(req, challenge)!;
+      expect(retry.get('authorization')).toContain('algorithm=SHA-256');
+      expect((await send(client.stack, retry, pbx.port, 'udp')).status).toBe(200);
+    } finally {
+      await client.stack.close();
+    }
+  });
 
   it('gives an unknown user exactly the answer a wrong password gets', async () => {
     const phone = await pbx.addPhone('102');

@@ -1,7 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SipStack, TcpTransport, UdpTransport, type Transport } from '@switchboard/sip';
+import { MediaEngine } from '@switchboard/media';
+import { SipStack, TcpTransport, UdpTransport, type DigestAlgorithm, type Transport } from '@switchboard/sip';
 import { Pbx } from '../../src/pbx.js';
 import { openStore, type Store } from '../../src/store/index.js';
 import type { PbxLogger } from '../../src/util/logger.js';
@@ -23,9 +24,10 @@ export class PbxFixture {
     readonly pbx: Pbx,
     readonly udp: UdpTransport,
     readonly tcp: TcpTransport,
+    readonly media: MediaEngine | null,
   ) {}
 
-  static async start(options: { dir?: string } = {}): Promise<PbxFixture> {
+  static async start(options: { dir?: string; media?: boolean; ringTimeoutMs?: number; digestAlgorithms?: readonly DigestAlgorithm[] } = {}): Promise<PbxFixture> {
     const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'sb-pbx-'));
     const store = await openStore({ sqlitePath: join(dir, 'switchboard.sqlite') });
     const udp = await UdpTransport.listen({ address: '127.0.0.1', port: 0 });
@@ -34,9 +36,19 @@ export class PbxFixture {
     const stack = new SipStack({ transports, hostname: '127.0.0.1' });
     const logs: LogLine[] = [];
     const logger: PbxLogger = (level, message, fields) => logs.push({ level, message, fields });
-    const pbx = new Pbx({ stack, store, logger, realm: 'switchboard', secret: 'a test secret of enough length' });
+    const media = options.media ? await MediaEngine.start({ workers: 1, rtpPortRange: 'ephemeral', bindAddress: '127.0.0.1', announcedAddress: '127.0.0.1' }) : null;
+    const pbx = new Pbx({
+      stack,
+      store,
+      logger,
+      realm: 'switchboard',
+      secret: 'a test secret of enough length',
+      ...(media ? { media } : {}),
+      ...(options.ringTimeoutMs !== undefined ? { ringTimeoutMs: options.ringTimeoutMs } : {}),
+      ...(options.digestAlgorithms ? { digestAlgorithms: options.digestAlgorithms } : {}),
+    });
     await pbx.start();
-    return new PbxFixture(logs, dir, store, stack, pbx, udp, tcp);
+    return new PbxFixture(logs, dir, store, stack, pbx, udp, tcp, media);
   }
 
   get port(): number {
@@ -57,6 +69,7 @@ export class PbxFixture {
   async close(options: { keepData?: boolean } = {}): Promise<void> {
     await this.pbx.close();
     await this.stack.close();
+    await this.media?.stop();
     await this.store.close();
     if (!options.keepData) rmSync(this.dir, { recursive: true, force: true });
   }
