@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import { networkInterfaces } from 'node:os';
-import { createErrorResponse } from '../message/builders.js';
+import { createErrorResponse, createResponse } from '../message/builders.js';
 import { createVia, withViaParams, type Via } from '../message/headers/via.js';
 import { newBranch } from '../message/ids.js';
 import { SipRequest, type SipResponse } from '../message/message.js';
@@ -320,11 +320,13 @@ export class SipStack extends Emitter<SipStackEvents> {
     if (request.method === 'CANCEL') {
       const tx = this.layer.createServer(request, flow, channel);
       const invite = this.layer.findInviteFor(request);
-      if (!invite || invite.state !== InviteServerState.Proceeding) {
+      if (!invite) {
         tx.respond(481);
         return;
       }
-      tx.respond(200);
+      // §9.2: a CANCEL that matches a transaction gets 200 whatever that transaction's state,
+      // with the same To tag as the INVITE's responses; it only has an effect before a final answer.
+      tx.send(createResponse(request, 200, undefined, { toTag: invite.localTag }));
       invite.receiveCancel(request);
       return;
     }

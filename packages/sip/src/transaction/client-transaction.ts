@@ -47,6 +47,15 @@ export abstract class ClientTransaction<State extends string> extends Transactio
     });
   }
 
+  /**
+   * Ends the transaction from outside (the stack is closing): a TU still waiting gets a 503 so
+   * no `final` promise is left hanging.
+   */
+  abort(reason: string): void {
+    if (this.settled === undefined) this.deliver(this.synthesize(503, `Service Unavailable (${reason})`));
+    this.dispose();
+  }
+
   protected deliver(response: SipResponse): void {
     if (response.status >= 200 && this.settled === undefined) {
       this.settled = response;

@@ -122,7 +122,8 @@ export class TransactionLayer {
 
   /** Drops every transaction and its timers (stack shutdown). */
   clear(): void {
-    for (const tx of [...this.clients.values(), ...this.servers.values()]) tx.dispose();
+    for (const tx of this.clients.values()) tx.abort('stack closed');
+    for (const tx of this.servers.values()) tx.dispose();
     this.clients.clear();
     this.servers.clear();
     this.merged.clear();

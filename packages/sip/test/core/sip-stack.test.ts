@@ -103,6 +103,17 @@ describe('SipStack as a UAS', () => {
     expect(transport.sentMatching('SIP/2.0 481')).toHaveLength(1);
   });
 
+  it('answers 200 to a CANCEL after the final response, with the INVITE\'s To tag, and changes nothing', async () => {
+    const { transport } = setup((req, tx) => {
+      if (req.method === 'INVITE') tx.respond(486);
+    });
+    transport.inject(request('INVITE', { branch: 'z9hG4bKlate' }), PHONE);
+    transport.inject(request('CANCEL', { branch: 'z9hG4bKlate' }), PHONE);
+    await settle();
+    expect(transport.sent.map((s) => s.status)).toEqual([486, 200]);
+    expect(transport.sent[1]!.message.toTag).toBe(transport.sent[0]!.message.toTag);
+  });
+
   it('answers a merged request with 482 (§8.2.2.2)', async () => {
     const { transport, received } = setup();
     transport.inject(request('INVITE', { branch: 'z9hG4bKpath1' }), PHONE);
@@ -256,6 +267,15 @@ describe('SipStack as a UAC', () => {
     res.add('Via', 'SIP/2.0/UDP 10.0.0.1;branch=z9hG4bKextra');
     transport.inject(res, PHONE);
     expect(tx.finalResponse).toBeUndefined();
+  });
+
+  it('settles pending transactions with 503 when closed', async () => {
+    const { stack } = setup();
+    const tx = stack.sendRequest(createRequest({ method: 'OPTIONS', uri: 'sip:192.0.2.1:5070', from: '<sip:pbx@example.com>', to: '<sip:x@example.com>' }));
+    await settle();
+    await stack.close();
+    expect((await tx.final).status).toBe(503);
+    await stack.close();
   });
 
   it('reports an unreachable destination as 503', async () => {
