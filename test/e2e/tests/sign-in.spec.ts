@@ -29,4 +29,16 @@ test.describe('sign-in', () => {
     await page.reload();
     await expect(page.getByRole('heading', { name: 'Sign in' })).toBeVisible();
   });
+
+  test('signing out in one tab sends the other tab back to sign-in when it next asks the server', async ({ portal }) => {
+    const { page } = await portal.as('105');
+    const other = await page.context().newPage();
+    await other.goto('/');
+    await expect(other.getByRole('navigation', { name: 'Portal' })).toBeVisible();
+    await page.getByRole('banner').getByRole('button', { name: 'Sign out' }).click();
+    await expect(page.getByRole('heading', { name: 'Sign in' })).toBeVisible();
+    await other.getByRole('link', { name: 'Contacts' }).click();
+    await expect(other.getByRole('heading', { name: 'Sign in' })).toBeVisible();
+    await expect(other.getByText('Your session has ended. Please sign in again.')).toBeVisible();
+  });
 });

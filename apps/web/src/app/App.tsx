@@ -1,7 +1,7 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import type { Me } from '@switchboard/api';
 import { SignInPage } from '../features/sign-in/index.js';
-import { ApiFailure, api } from '../lib/api.js';
+import { ApiFailure, api, onSessionEnded } from '../lib/api.js';
 import { createBrowserPhone } from '../phone/browser-phone.js';
 import type { Phone } from '../phone/phone.js';
 import { Shell } from './Shell.js';
@@ -48,6 +48,20 @@ export function App() {
       current = false;
     };
   }, [check]);
+
+  // A request that finds the session gone (expired, signed out elsewhere) brings back the sign-in page.
+  const current = useRef(session);
+  current.current = session;
+  useEffect(
+    () =>
+      onSessionEnded(() => {
+        const now = current.current;
+        if (now.state !== 'signed-in') return;
+        now.phone.stop();
+        setSession({ state: 'signed-out', notice: 'Your session has ended. Please sign in again.' });
+      }),
+    [],
+  );
 
   const signOut = useCallback(() => {
     if (session.state === 'signed-in') session.phone.stop();

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { ApiFailure, api } from './api.js';
+import { ApiFailure, api, onSessionEnded } from './api.js';
 
 const realFetch = globalThis.fetch;
 afterEach(() => {
@@ -50,5 +50,17 @@ describe('api client', () => {
   it('maps a bare 502 from a proxy to "not available"', async () => {
     globalThis.fetch = vi.fn(() => Promise.resolve(new Response('Bad Gateway', { status: 502 })));
     expect((await failure(api.directory())).code).toBe('unavailable');
+  });
+
+  it('tells the app when the session is gone, but not for a wrong password', async () => {
+    let ended = 0;
+    const stop = onSessionEnded(() => (ended += 1));
+    answer(401, { error: { code: 'invalid_credentials', message: 'Invalid email or password.' } });
+    await failure(api.login({ email: 'a@b.test', password: 'x' }));
+    expect(ended).toBe(0);
+    answer(401, { error: { code: 'unauthorized', message: 'Sign in first.' } });
+    await failure(api.directory());
+    expect(ended).toBe(1);
+    stop();
   });
 });

@@ -38,6 +38,17 @@ function isApiError(body: unknown): body is ApiError {
   return typeof error === 'object' && error !== null && 'code' in error && 'message' in error;
 }
 
+const sessionEndedListeners = new Set<() => void>();
+
+/**
+ * Tells the app when a request finds the session gone (401 outside sign-in), so that it can show
+ * the sign-in page instead of a list that failed to load.
+ */
+export function onSessionEnded(listener: () => void): () => void {
+  sessionEndedListeners.add(listener);
+  return () => sessionEndedListeners.delete(listener);
+}
+
 async function request<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
   let response: Response;
   try {
@@ -60,6 +71,9 @@ async function request<T>(method: 'GET' | 'POST', path: string, body?: unknown):
     parsed = null;
   }
   if (response.ok) return parsed as T;
+  if (response.status === 401 && path !== '/api/auth/login') {
+    for (const listener of [...sessionEndedListeners]) listener();
+  }
   if (isApiError(parsed)) {
     const { code, message } = parsed.error;
     throw new ApiFailure(code, response.status, messages[code] ?? message);

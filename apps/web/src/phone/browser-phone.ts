@@ -32,5 +32,9 @@ export function createBrowserPhone(): Phone {
   };
   window.addEventListener('pointerdown', unlock, { capture: true });
   window.addEventListener('keydown', unlock, { capture: true });
+  phone.onStop(() => {
+    window.removeEventListener('pointerdown', unlock, { capture: true });
+    window.removeEventListener('keydown', unlock, { capture: true });
+  });
   return phone;
 }

@@ -82,6 +82,7 @@ export class Phone extends Store<PhoneSnapshot> {
   private credentialTimer: unknown = null;
   private readonly callEndedListeners = new Set<() => void>();
   private readonly signedOutListeners = new Set<() => void>();
+  private readonly stopListeners = new Set<() => void>();
 
   constructor(private readonly deps: PhoneDependencies) {
     const lastDialled = deps.storage?.getItem(lastDialledKey) ?? null;
@@ -134,6 +135,13 @@ export class Phone extends Store<PhoneSnapshot> {
     this.deps.ringtone.stop();
     this.deps.notifier.close();
     this.set({ connection: 'idle', microphone: 'unknown', call: null, notice: null, dial: '' });
+    for (const listener of [...this.stopListeners]) listener();
+  }
+
+  /** Runs when the phone stops (sign-out), to let go of what was set up around it. */
+  onStop(listener: () => void): () => void {
+    this.stopListeners.add(listener);
+    return () => this.stopListeners.delete(listener);
   }
 
   onCallEnded(listener: () => void): () => void {
