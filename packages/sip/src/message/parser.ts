@@ -64,7 +64,7 @@ interface MutableField {
   key: string;
   value: string;
   raw: string;
-  continued?: string[];
+  continued: string[] | undefined;
 }
 
 type StartLine = { kind: 'request'; method: string; uri: Uri; version: string } | { kind: 'response'; status: number; reason: string; version: string };
@@ -254,7 +254,7 @@ export function parseMessage(data: Buffer, options: ParseOptions = {}): ParseRes
       problem ??= 'invalid header name';
       continue;
     }
-    fields.push({ name, key: headerKey(name), value: trimWs(content.slice(colon + 1)), raw });
+    fields.push({ name, key: headerKey(name), value: trimWs(content.slice(colon + 1)), raw, continued: undefined });
   }
 
   let startLine: StartLine;
@@ -266,7 +266,13 @@ export function parseMessage(data: Buffer, options: ParseOptions = {}): ParseRes
   }
   if (problem !== undefined) return failure(startLine.kind, problem, fields, startLine);
 
-  const finalFields: HeaderField[] = fields.map((f) => (f.continued ? { name: f.name, key: f.key, value: valueOf(f), raw: f.raw } : f));
+  for (const f of fields) {
+    if (f.continued) {
+      f.value = valueOf(f);
+      f.continued = undefined;
+    }
+  }
+  const finalFields: HeaderField[] = fields;
   const message =
     startLine.kind === 'request'
       ? new SipRequest(startLine.method, startLine.uri, finalFields, undefined, startLineRaw)
