@@ -10,6 +10,7 @@ import { MediaLeg, type SourcePacket } from '../session/media-leg.js';
 import { Mixer } from '../session/mixer.js';
 import { Recorder, type RecordingOptions, type RecordingResult } from '../session/recorder.js';
 import type { MediaTransport } from '../transport/types.js';
+import type { WebRtcTransportOptions } from '../webrtc/index.js';
 import { serializeError, type Command, type LegKind, type PeerMessage, type PlaySource, type Reply, type Request, type TapTarget, type WorkerEvent, type WorkerInit, type WorkerStats } from './protocol.js';
 
 export class LegClosedError extends Error {
@@ -39,7 +40,7 @@ export class WorkerHost {
   private readonly recorders = new Map<string, Recorder>();
   private readonly peers = new Map<number, MessagePort>();
   private inactivityTimer: NodeJS.Timeout | null = null;
-  private webrtcFactory: Promise<(options: WebRtcOptions) => MediaTransport> | null = null;
+  private webrtcFactory: Promise<(options: WebRtcTransportOptions) => MediaTransport> | null = null;
 
   constructor(private readonly post: Post) {}
 
@@ -189,20 +190,21 @@ export class WorkerHost {
     return createRtpTransport({ id: legId, bindAddress: init.bindAddress, announcedAddress: init.announcedAddress, ports: this.pool! });
   }
 
-  private webrtcOptions(legId: string): WebRtcOptions {
+  private webrtcOptions(legId: string): WebRtcTransportOptions {
     const init = this.settings;
     return {
       id: legId,
       announcedAddresses: [init.announcedAddress],
       ...(init.bindAddress !== '0.0.0.0' && init.bindAddress !== '::' ? { bindAddress: init.bindAddress } : {}),
-      ...(init.portRange ? { portRange: init.portRange } : {}),
+      // One pool per thread for both kinds, so a WebRTC and a plain leg never race for a port.
+      portPool: this.pool!,
     };
   }
 
   /** The WebRTC transport module, loaded on first use (werift is large; plain-RTP-only threads never load it). */
-  private webrtc(): Promise<(options: WebRtcOptions) => MediaTransport> {
+  private webrtc(): Promise<(options: WebRtcTransportOptions) => MediaTransport> {
     this.webrtcFactory ??= import('../webrtc/index.js').then(
-      (module) => (options: WebRtcOptions) => module.createWebRtcTransport(options),
+      (module) => (options: WebRtcTransportOptions) => module.createWebRtcTransport(options),
       (error: unknown) => {
         this.webrtcFactory = null;
         throw new Error(`WebRTC legs are not available: ${error instanceof Error ? error.message : String(error)}`);
@@ -368,12 +370,4 @@ export class WorkerHost {
     for (const port of this.peers.values()) port.close();
     this.peers.clear();
   }
-}
-
-/** The options we pass to the WebRTC transport factory (see src/webrtc/index.ts). */
-interface WebRtcOptions {
-  id: string;
-  announcedAddresses: string[];
-  bindAddress?: string;
-  portRange?: { min: number; max: number };
 }
