@@ -6,7 +6,9 @@ export { hashPassword, verifyPassword, generatePassword } from './password.js';
 export { bindingKeyOf } from './registrations.js';
 export { viewFor } from './call-history.js';
 export type { NewCall } from './call-history.js';
-export type { NewUser } from './users.js';
+export type { NewUser, UserChanges } from './users.js';
+export { normaliseDid, normaliseOutsideNumber, type DidTarget } from './dids.js';
+export { normaliseTrunkHost, normaliseCallerId, DEFAULT_TRUNK_PORT } from './trunks.js';
 export type { NewDevice, BrowserCredentialPolicy } from './devices.js';
 export type { SessionPolicy } from './sessions.js';
 export type { JsonValue } from './settings.js';
@@ -18,6 +20,7 @@ export type {
   Device,
   DeviceAccount,
   DeviceKind,
+  Did,
   DirectoryListing,
   Extension,
   PortalSession,
@@ -26,6 +29,9 @@ export type {
   RegistrationTransport,
   Role,
   Tenant,
+  Trunk,
+  TrunkSettings,
+  TrunkTransport,
   User,
   UserCallView,
 } from './records.js';

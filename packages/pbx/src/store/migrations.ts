@@ -164,9 +164,59 @@ const initial: Migration = {
   },
 };
 
+/**
+ * SIP trunks (one outside line per tenant), inbound numbers (DIDs) and the users' toll-fraud
+ * rights. DIDs are unique across the server: a carrier's INVITE names only the number, and a
+ * public number belongs to one subscriber anyway (docs/trunks.md, "Decisions").
+ */
+const trunks: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema.alterTable('users').addColumn('can_dial_international', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+    await db.schema.alterTable('users').addColumn('can_dial_premium', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+
+    await db.schema
+      .createTable('trunks')
+      .addColumn('tenant_id', 'text', (c) => c.primaryKey().references('tenants.id').onDelete('cascade'))
+      .addColumn('host', 'text', (c) => c.notNull())
+      .addColumn('port', 'integer', (c) => c.notNull())
+      .addColumn('transport', 'text', (c) => c.notNull())
+      .addColumn('username', 'text')
+      .addColumn('password', 'text')
+      .addColumn('register', 'integer', (c) => c.notNull().defaultTo(1))
+      .addColumn('caller_id_number', 'text')
+      .addColumn('caller_id_name', 'text')
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('updated_at', 'text', (c) => c.notNull())
+      .addCheckConstraint('trunks_transport_check', sql`transport in ('udp', 'tcp')`)
+      .addCheckConstraint('trunks_port_check', sql`port between 1 and 65535`)
+      .addCheckConstraint('trunks_credentials_check', sql`(username is null) = (password is null)`)
+      .execute();
+
+    // A DID rings an extension (by number, whoever holds it) or is sent on to an outside number.
+    await db.schema
+      .createTable('dids')
+      .addColumn('number', 'text', (c) => c.primaryKey())
+      .addColumn('tenant_id', 'text', (c) => c.notNull().references('tenants.id').onDelete('cascade'))
+      .addColumn('extension', 'text')
+      .addColumn('forward_to', 'text')
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addCheckConstraint('dids_target_check', sql`(extension is null) <> (forward_to is null)`)
+      .execute();
+    await db.schema.createIndex('dids_by_tenant').on('dids').columns(['tenant_id', 'number']).execute();
+  },
+
+  async down(db: Kysely<unknown>): Promise<void> {
+    await db.schema.dropTable('dids').ifExists().execute();
+    await db.schema.dropTable('trunks').ifExists().execute();
+    await db.schema.alterTable('users').dropColumn('can_dial_premium').execute();
+    await db.schema.alterTable('users').dropColumn('can_dial_international').execute();
+  },
+};
+
 /** Every migration, by name; the Migrator runs them in name order. */
 export const migrations: Readonly<Record<string, Migration>> = {
   '0001_initial': initial,
+  '0002_trunks': trunks,
 };
 
 export const migrationProvider: MigrationProvider = {

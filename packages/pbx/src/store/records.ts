@@ -19,6 +19,10 @@ export interface User {
   email: string;
   role: Role;
   canDialExternal: boolean;
+  /** May dial international prefixes (toll-fraud guard; default off). */
+  canDialInternational: boolean;
+  /** May dial premium-rate prefixes (toll-fraud guard; default off). */
+  canDialPremium: boolean;
   /** False for a user who cannot sign in to the portal (no password set). */
   hasPassword: boolean;
   createdAt: Date;
@@ -126,4 +130,49 @@ export interface UserCallView {
   outcome: CallOutcome;
   other: CallPartyRecord;
   durationSeconds: number;
+}
+
+export type TrunkTransport = 'udp' | 'tcp';
+
+/** A tenant's outside line to a carrier (docs/trunks.md). */
+export interface Trunk {
+  tenantId: string;
+  /** The carrier's SIP server: host name or IP address. Inbound calls are trusted from its addresses. */
+  host: string;
+  port: number;
+  transport: TrunkTransport;
+  /** Digest credentials; null for an IP-based trunk (the carrier trusts our address). */
+  username: string | null;
+  password: string | null;
+  /** REGISTER with the carrier (only meaningful with a username). */
+  register: boolean;
+  /** The number (and name) outside parties see when the tenant calls out. */
+  callerIdNumber: string | null;
+  callerIdName: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** What `trunks.set` changes; absent fields keep their value (a new trunk needs `host`). */
+export interface TrunkSettings {
+  host?: string;
+  port?: number;
+  transport?: TrunkTransport;
+  /** Null (or '') makes the trunk IP-based: username and password are cleared together. */
+  username?: string | null;
+  password?: string | null;
+  register?: boolean;
+  callerIdNumber?: string | null;
+  callerIdName?: string | null;
+}
+
+/** An inbound number: the carrier delivers calls for it, and it rings an extension or goes on to an outside number. */
+export interface Did {
+  number: string;
+  tenantId: string;
+  /** The extension it rings (whoever holds that number when a call comes). */
+  extension: string | null;
+  /** The outside number the call is sent on to through the trunk. */
+  forwardTo: string | null;
+  createdAt: Date;
 }

@@ -24,6 +24,8 @@ export interface UsersTable {
   password_hash: string | null;
   role: 'admin' | 'user';
   can_dial_external: number;
+  can_dial_international: number;
+  can_dial_premium: number;
   created_at: string;
 }
 
@@ -109,6 +111,35 @@ export interface UserSettingsTable {
   updated_at: string;
 }
 
+/** A tenant's outside line (one per tenant). */
+export interface TrunksTable {
+  tenant_id: string;
+  /** The carrier's SIP server: a host name or an IP address. */
+  host: string;
+  port: number;
+  transport: 'udp' | 'tcp';
+  /** Digest username and password (in clear: digest needs it); both null for an IP-based trunk. */
+  username: string | null;
+  password: string | null;
+  /** 1: REGISTER with the carrier (when there is a username); 0: credentials only answer challenges. */
+  register: number;
+  caller_id_number: string | null;
+  caller_id_name: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+/** Inbound numbers. Unique across the server: the carrier's INVITE names the number alone. */
+export interface DidsTable {
+  number: string;
+  tenant_id: string;
+  /** The extension number it rings (whoever holds it at the time), or null when forwarded. */
+  extension: string | null;
+  /** An outside number the call is sent on to through the trunk, or null. */
+  forward_to: string | null;
+  created_at: string;
+}
+
 export interface Database {
   tenants: TenantsTable;
   users: UsersTable;
@@ -118,4 +149,6 @@ export interface Database {
   sessions: SessionsTable;
   call_records: CallRecordsTable;
   user_settings: UserSettingsTable;
+  trunks: TrunksTable;
+  dids: DidsTable;
 }

@@ -5,6 +5,7 @@ import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
 import { CallHistoryRepository } from './call-history.js';
 import { DeviceRepository } from './devices.js';
+import { DidRepository } from './dids.js';
 import { StoreError } from './errors.js';
 import { ExtensionRepository } from './extensions.js';
 import { migrationProvider } from './migrations.js';
@@ -14,6 +15,7 @@ import { SessionRepository } from './sessions.js';
 import type { SessionPolicy } from './sessions.js';
 import { SettingsRepository } from './settings.js';
 import { TenantRepository } from './tenants.js';
+import { TrunkRepository } from './trunks.js';
 import { UserRepository } from './users.js';
 
 export type StoreDialect = 'sqlite' | 'postgres';
@@ -38,6 +40,8 @@ export class Repositories {
   readonly sessions: SessionRepository;
   readonly callHistory: CallHistoryRepository;
   readonly settings: SettingsRepository;
+  readonly trunks: TrunkRepository;
+  readonly dids: DidRepository;
 
   constructor(db: Kysely<Database>, sessionPolicy: SessionPolicy = {}) {
     this.tenants = new TenantRepository(db);
@@ -48,6 +52,8 @@ export class Repositories {
     this.sessions = new SessionRepository(db, sessionPolicy);
     this.callHistory = new CallHistoryRepository(db);
     this.settings = new SettingsRepository(db);
+    this.trunks = new TrunkRepository(db);
+    this.dids = new DidRepository(db);
   }
 }
 

@@ -13,6 +13,8 @@ export function toUser(row: Selectable<UsersTable>): User {
     email: row.email,
     role: row.role,
     canDialExternal: row.can_dial_external === 1,
+    canDialInternational: row.can_dial_international === 1,
+    canDialPremium: row.can_dial_premium === 1,
     hasPassword: row.password_hash !== null,
     createdAt: new Date(row.created_at),
   };
@@ -33,6 +35,18 @@ export interface NewUser {
   password?: string | null;
   role?: Role;
   canDialExternal?: boolean;
+  /** International and premium-rate prefixes (toll-fraud guard): off unless given. */
+  canDialInternational?: boolean;
+  canDialPremium?: boolean;
+}
+
+/** What `users.update` changes; absent fields keep their value. */
+export interface UserChanges {
+  name?: string;
+  role?: Role;
+  canDialExternal?: boolean;
+  canDialInternational?: boolean;
+  canDialPremium?: boolean;
 }
 
 /**
@@ -53,6 +67,8 @@ export class UserRepository {
       password_hash: input.password == null ? null : await hashPassword(input.password),
       role: input.role ?? 'user',
       can_dial_external: input.canDialExternal === true ? 1 : 0,
+      can_dial_international: input.canDialInternational === true ? 1 : 0,
+      can_dial_premium: input.canDialPremium === true ? 1 : 0,
       created_at: now.toISOString(),
     };
     await guardWrite(() => this.db.insertInto('users').values(row).execute(), {
@@ -99,11 +115,16 @@ export class UserRepository {
     return rows.map(toUser);
   }
 
-  async update(tenantId: string, userId: string, changes: { name?: string; role?: Role; canDialExternal?: boolean }): Promise<User> {
+  async update(tenantId: string, userId: string, changes: UserChanges): Promise<User> {
     const set: Partial<Selectable<UsersTable>> = {};
-    if (changes.name !== undefined) set.name = changes.name.trim();
+    if (changes.name !== undefined) {
+      set.name = changes.name.trim();
+      if (set.name === '') throw new StoreError('invalid', 'a user needs a name');
+    }
     if (changes.role !== undefined) set.role = changes.role;
     if (changes.canDialExternal !== undefined) set.can_dial_external = changes.canDialExternal ? 1 : 0;
+    if (changes.canDialInternational !== undefined) set.can_dial_international = changes.canDialInternational ? 1 : 0;
+    if (changes.canDialPremium !== undefined) set.can_dial_premium = changes.canDialPremium ? 1 : 0;
     if (Object.keys(set).length > 0) {
       await this.db.updateTable('users').set(set).where('tenant_id', '=', tenantId).where('id', '=', userId).execute();
     }

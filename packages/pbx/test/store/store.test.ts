@@ -5,6 +5,7 @@ import type { Backend } from './support/stores.js';
 import { devicesSuite } from './suites/devices.js';
 import { historySuite } from './suites/history.js';
 import { organisationSuite } from './suites/organisation.js';
+import { trunksSuite } from './suites/trunks.js';
 
 // The same suites run on SQLite and, when a PostgreSQL server can be started here, on PostgreSQL.
 const backends = [
@@ -33,4 +34,5 @@ describe.each(backends)('store on $name', ({ name, make }) => {
   organisationSuite(ctx);
   devicesSuite(ctx);
   historySuite(ctx);
+  trunksSuite(ctx);
 });
