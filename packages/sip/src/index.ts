@@ -48,8 +48,9 @@ export { Dialog, DialogState, DialogError, dialogKey, type DialogId, type InDial
 export { DialogRegistry } from './dialog/dialog-registry.js';
 
 // UA core
-export { SipStack, createCancel, type SipStackOptions, type SipStackEvents, type SendOptions, type RequestHandler, type TraceEvent } from './core/sip-stack.js';
+export { SipStack, type SipStackOptions, type SipStackEvents, type SendOptions, type RequestHandler, type TraceEvent } from './core/sip-stack.js';
 export { resolveDestination, targetOf, systemResolver, type Destination, type HostResolver } from './core/destination.js';
+export { createCancel, stampedVia } from './core/routing.js';
 
 // Digest authentication (RFC 3261 §22, RFC 7616, RFC 8760)
 export { computeHa1, computeDigestResponse, digestHash, parseAlgorithm, DIGEST_ALGORITHMS, type DigestAlgorithm, type DigestResponseInput } from './auth/digest.js';

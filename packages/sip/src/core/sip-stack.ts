@@ -1,7 +1,6 @@
 import { isIP } from 'node:net';
-import { networkInterfaces } from 'node:os';
 import { createErrorResponse, createResponse } from '../message/builders.js';
-import { createVia, withViaParams, type Via } from '../message/headers/via.js';
+import { createVia, type Via } from '../message/headers/via.js';
 import { newBranch } from '../message/ids.js';
 import { SipRequest, type SipResponse } from '../message/message.js';
 import type { ParseFailure, ParseResult } from '../message/parser.js';
@@ -16,6 +15,7 @@ import { defaultPort, type Endpoint, type Flow, type SendResult, type Transport,
 import { Emitter } from '../util/emitter.js';
 import { silentLogger, type SipLogger } from '../util/logger.js';
 import { resolveDestination, systemResolver, targetOf, type Destination, type HostResolver } from './destination.js';
+import { ackKeyOf, createCancel, guessHost, isWildcard, stampedVia } from './routing.js';
 
 /** One message on the wire, for `SWITCHBOARD_SIP_TRACE=1` style tracing. */
 export interface TraceEvent {
@@ -65,17 +65,6 @@ interface SentAck {
   readonly data: Buffer;
   readonly send: (data: Buffer) => Promise<SendResult>;
   readonly timer: TimerHandle;
-}
-
-function isWildcard(address: string): boolean {
-  return address === '0.0.0.0' || address === '::' || address === '';
-}
-
-function guessHost(): string {
-  for (const list of Object.values(networkInterfaces())) {
-    for (const i of list ?? []) if (i.family === 'IPv4' && !i.internal) return i.address;
-  }
-  return '127.0.0.1';
 }
 
 /**
@@ -249,13 +238,20 @@ export class SipStack extends Emitter<SipStackEvents> {
 
   private transmit(transport: Transport, data: Buffer, target: Flow | Endpoint): Promise<SendResult> {
     if (this.closed) return Promise.resolve({ ok: false, error: 'stack closed' });
-    const trace = this.options.trace;
-    if (trace) {
+    if (this.options.trace) {
       const isFlow = 'transport' in target;
-      const remote = isFlow ? target.remote : target;
-      trace({ direction: 'out', protocol: isFlow ? target.protocol : transport.protocol, local: isFlow ? target.local : transport.local, remote, data, ...(isFlow ? { flowId: target.id } : {}) });
+      this.traceEvent({ direction: 'out', protocol: isFlow ? target.protocol : transport.protocol, local: isFlow ? target.local : transport.local, remote: isFlow ? target.remote : target, data, ...(isFlow ? { flowId: target.id } : {}) });
     }
     return transport.send(data, target);
+  }
+
+  /** Calls the trace hook; a hook that throws is logged, never allowed to break sending or receiving. */
+  private traceEvent(event: TraceEvent): void {
+    try {
+      this.options.trace?.(event);
+    } catch (error) {
+      this.logger('warn', 'the trace hook threw', { error: String(error) });
+    }
   }
 
   /** Response routing, RFC 3261 §18.2.2 with RFC 3581. */
@@ -281,7 +277,7 @@ export class SipStack extends Emitter<SipStackEvents> {
 
   private receive(result: ParseResult, flow: Flow, data: Buffer): void {
     if (this.closed) return;
-    this.options.trace?.({ direction: 'in', protocol: flow.protocol, local: flow.local, remote: flow.remote, flowId: flow.id, data });
+    if (this.options.trace) this.traceEvent({ direction: 'in', protocol: flow.protocol, local: flow.local, remote: flow.remote, flowId: flow.id, data });
     try {
       if (!result.ok) this.receiveMalformed(result, flow);
       else if (result.message instanceof SipRequest) this.receiveRequest(result.message, flow);
@@ -416,38 +412,4 @@ export class SipStack extends Emitter<SipStackEvents> {
     this.removeAllListeners();
     await Promise.all(this.transports.map((t) => t.close()));
   }
-}
-
-function ackKeyOf(callId: string, seq: number, toTag: string | undefined): string {
-  return `${callId}|${seq}|${toTag ?? ''}`;
-}
-
-/**
- * §18.2.1 and RFC 3581 §4: add `received` when sent-by differs from the source address, and fill
- * `rport` (with `received`) when the client asked for it.
- */
-function stampedVia(via: Via, flow: Flow): Via {
-  const source = flow.remote.address;
-  let params = via.params;
-  if (socketHost(via.host) !== source) params = params.with('received', source);
-  if (via.rport === null) {
-    params = params.with('rport', String(flow.remote.port));
-    if (!params.has('received')) params = params.with('received', source);
-  }
-  return params === via.params ? via : withViaParams(via, params);
-}
-
-/** CANCEL for a pending INVITE (§9.1): same Request-URI, Call-ID, From, To, CSeq number, top Via and Route. */
-export function createCancel(invite: SipRequest, reason?: string): SipRequest {
-  const cancel = new SipRequest('CANCEL', invite.uri);
-  cancel.set('Via', invite.topVia);
-  cancel.set('Max-Forwards', 70);
-  if (invite.has('route')) cancel.set('Route', invite.routes);
-  cancel.set('From', invite.get('from') ?? '');
-  cancel.set('To', invite.get('to') ?? '');
-  cancel.set('Call-ID', invite.callId);
-  cancel.set('CSeq', { seq: invite.cseq.seq, method: 'CANCEL' });
-  if (reason !== undefined) cancel.set('Reason', reason);
-  cancel.set('Content-Length', 0);
-  return cancel;
 }
