@@ -163,6 +163,34 @@ export class Dialog {
     });
   }
 
+  /**
+   * The subscriber's dialog when the first NOTIFY arrives before (or instead of) the 2xx to our
+   * SUBSCRIBE (RFC 6665 §4.1.2.4): ids from the SUBSCRIBE and the NOTIFY, route set from the
+   * NOTIFY's Record-Route as a UAS takes it (§12.1.1), remote target from its Contact.
+   */
+  static fromNotify(subscribe: SipRequest, notify: SipRequest, options: { localContact: Address; flow?: Flow }): Dialog {
+    const localTag = subscribe.fromTag;
+    const remoteTag = notify.fromTag;
+    if (localTag === undefined || remoteTag === undefined || notify.toTag !== localTag) throw new DialogError('the NOTIFY does not belong to this SUBSCRIBE');
+    const contact = notify.contacts[0];
+    if (!contact) throw new DialogError('a NOTIFY that creates a dialog must have a Contact');
+    return new Dialog({
+      callId: subscribe.callId,
+      localTag,
+      remoteTag,
+      localUri: subscribe.from,
+      remoteUri: notify.from,
+      remoteTarget: contact.uri,
+      routeSet: notify.recordRoutes,
+      localContact: options.localContact,
+      localSeq: subscribe.cseq.seq,
+      remoteSeq: notify.cseq.seq,
+      secure: subscribe.uri.kind === 'sip' && subscribe.uri.scheme === 'sips' && options.flow?.secure === true,
+      state: DialogState.Confirmed,
+      flow: options.flow,
+    });
+  }
+
   get id(): DialogId {
     return { callId: this.callId, localTag: this.localTag, remoteTag: this.remoteTag };
   }

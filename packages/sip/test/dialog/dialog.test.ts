@@ -127,6 +127,39 @@ describe('Dialog (RFC 3261 §12)', () => {
     expect(uriToString(early.remoteTarget)).toBe('sip:bob@192.0.2.99');
   });
 
+  it('a SUBSCRIBE dialog can start from the first NOTIFY (RFC 6665 §4.1.2.4)', () => {
+    const subscribe = parse<SipRequest>([
+      'SUBSCRIBE sip:102@pbx.example.com SIP/2.0',
+      'Via: SIP/2.0/UDP 192.0.2.1;branch=z9hG4bKsub',
+      'From: <sip:101@pbx.example.com>;tag=sub1',
+      'To: <sip:102@pbx.example.com>',
+      'Call-ID: blf-1',
+      'CSeq: 10 SUBSCRIBE',
+      'Event: dialog',
+      'Contact: <sip:101@192.0.2.1>',
+      'Content-Length: 0',
+    ]);
+    const notify = parse<SipRequest>([
+      'NOTIFY sip:101@192.0.2.1 SIP/2.0',
+      'Via: SIP/2.0/UDP 192.0.2.9;branch=z9hG4bKnot',
+      'From: <sip:102@pbx.example.com>;tag=pbx9',
+      'To: <sip:101@pbx.example.com>;tag=sub1',
+      'Call-ID: blf-1',
+      'CSeq: 1 NOTIFY',
+      'Event: dialog',
+      'Subscription-State: active;expires=3600',
+      'Contact: <sip:192.0.2.9:5060>',
+      'Content-Length: 0',
+    ]);
+    const d = Dialog.fromNotify(subscribe, notify, { localContact: me });
+    expect(d.id).toEqual({ callId: 'blf-1', localTag: 'sub1', remoteTag: 'pbx9' });
+    expect(d.remoteSeq).toBe(1);
+    const refresh = d.createRequest('SUBSCRIBE', { headers: { Event: 'dialog', Expires: 3600 } });
+    expect(refresh.cseq.seq).toBe(11);
+    expect(uriToString(refresh.uri)).toBe('sip:192.0.2.9:5060');
+    expect(refresh.toTag).toBe('pbx9');
+  });
+
   it('refuses to make a dialog without tags or Contact', () => {
     const req = invite();
     expect(() => Dialog.asUac(req, createResponse(req, 200), { localContact: me })).toThrow(DialogError);
