@@ -12,9 +12,13 @@
 // Environment (defaults):
 //   RATES="100 200 500 1000 2000 4000 8000 12000 16000"  DURATION=10  REFINE=2  ROUNDS=1
 //   USERS=10000             users in the SIPp injection file (gen-users.sh)
-//   SYSTEMS="kamailio switchboard"
-//                           switchboard-tmpfs is Switchboard with its data folder on /dev/shm,
-//                           a diagnostic (no disk flush cost), not a deployment setting
+//   SYSTEMS="kamailio switchboard"   also (diagnostics, not deployment settings):
+//                           switchboard-tmpfs       the server with its data folder on /dev/shm
+//                                                   (no disk flush cost)
+//                           registrar               bench/sip/registrar-server.mjs: the built
+//                                                   registrar alone (UDP, no HTTP or media)
+//                           registrar-group-commit  the same with binding writes of concurrent
+//                                                   REGISTERs committed together (a proposal)
 //   PARSER=1 PARSER_COUNT=200000   PARSER=0 skips the parser benchmark
 //   PROFILE=0               1: Switchboard runs under node --cpu-prof and a summary of where its
 //                           time went is printed (profiling slows it: not numbers for the record)
@@ -50,7 +54,7 @@ const settings = {
   sippCpus: env.SIPP_CPUS ?? '0',
   lock: env.LOCK ?? '/tmp/bench.lock',
 };
-const known = ['kamailio', 'switchboard', 'switchboard-tmpfs'];
+const known = ['kamailio', 'switchboard', 'switchboard-tmpfs', 'registrar', 'registrar-group-commit'];
 
 function fail(message) {
   console.error(`bench:sip: ${message}`);
@@ -190,7 +194,10 @@ async function startSwitchboard(label, users) {
   const port = await freePort();
   const profileDir = join(out, `profile-${label}`);
   const nodeArgs = settings.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
-  const child = spawn('taskset', ['-c', settings.serverCpus, process.execPath, ...nodeArgs, mainScript, '--no-demo'], {
+  const program = label.startsWith('registrar')
+    ? [join(here, 'registrar-server.mjs'), dataDir, String(port), ...(label === 'registrar-group-commit' ? ['--group-commit'] : [])]
+    : [mainScript, '--no-demo'];
+  const child = spawn('taskset', ['-c', settings.serverCpus, process.execPath, ...nodeArgs, ...program], {
     cwd: dataDir,
     env: {
       PATH: env.PATH,
@@ -209,12 +216,15 @@ async function startSwitchboard(label, users) {
   child.stderr.on('data', (d) => (output += d));
   const exited = new Promise((r) => child.once('exit', r));
   cleanups.push(async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-    await exited;
-    clearTimeout(timer);
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+      await exited;
+      clearTimeout(timer);
+    }
     writeFileSync(join(out, `${label}.log`), output);
+    const grouped = /group commit: .*/.exec(output);
+    if (grouped) log(`${label}: ${grouped[0]}`);
   });
   const deadline = Date.now() + 60_000;
   while (!new RegExp(`SIP server: +127\\.0\\.0\\.1, port ${port}\\b`).test(output)) {
