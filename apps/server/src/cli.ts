@@ -22,14 +22,27 @@ const optionSpec = {
   kind: { type: 'string' },
   username: { type: 'string' },
   label: { type: 'string' },
+  international: { type: 'boolean' },
+  premium: { type: 'boolean' },
+  'no-external': { type: 'boolean' },
+  'no-international': { type: 'boolean' },
+  'no-premium': { type: 'boolean' },
+  host: { type: 'string' },
+  port: { type: 'string' },
+  transport: { type: 'string' },
+  register: { type: 'boolean' },
+  'no-register': { type: 'boolean' },
+  'caller-id': { type: 'string' },
+  'caller-name': { type: 'string' },
+  forward: { type: 'string' },
 } as const;
 
 export function usage(): string {
-  const width = Math.max(...Object.values(commands).map((command) => command.usage.split(' --')[0]!.length));
-  const lines = Object.values(commands).map((command) => `  ${command.usage.split(' --')[0]!.padEnd(width)}  ${command.summary}`);
+  const width = Math.max(...Object.values(commands).map((command) => command.usage.split(/ \[?--/)[0]!.length));
+  const lines = Object.values(commands).map((command) => `  ${command.usage.split(/ \[?--/)[0]!.padEnd(width)}  ${command.summary}`);
   return `Usage: switchboard <command> [options]
 
-Manages tenants, users, extensions and devices in the store the server uses (same config file
+Manages tenants, users, extensions, devices, the SIP trunk and DIDs in the store the server uses (same config file
 and environment: SWITCHBOARD_CONFIG, SWITCHBOARD_DATA_DIR, DATABASE_URL). Changes apply at once,
 also while the server runs.
 

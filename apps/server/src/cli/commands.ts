@@ -1,86 +1,11 @@
 import { generatePassword } from '@switchboard/pbx';
-import type { Device, DeviceAccount, Role, Store, Tenant, User } from '@switchboard/pbx';
+import type { Device, Role, Tenant, User } from '@switchboard/pbx';
+import { CliError, deviceOf, positional, required, tenantOf, userOf, type Command, type CommandOptions } from './command.js';
 import { fields, table } from './format.js';
+import { didCommands, trunkCommands } from './trunk-commands.js';
 
-/** A mistake on the command line or a missing record: printed as one line, exit status 1. */
-export class CliError extends Error {
-  override readonly name = 'CliError';
-}
-
-export interface CommandOptions {
-  tenant?: string | undefined;
-  name?: string | undefined;
-  domain?: string | undefined;
-  email?: string | undefined;
-  password?: string | undefined;
-  role?: string | undefined;
-  external?: boolean | undefined;
-  extension?: string | undefined;
-  user?: string | undefined;
-  kind?: string | undefined;
-  username?: string | undefined;
-  label?: string | undefined;
-}
-
-export interface CommandContext {
-  store: Store;
-  args: string[];
-  options: CommandOptions;
-}
-
-/** What a command produced: a JSON value for `--json`, and text for people. */
-export interface CommandResult {
-  json: unknown;
-  text: string;
-}
-
-export interface Command {
-  usage: string;
-  summary: string;
-  run(context: CommandContext): Promise<CommandResult>;
-}
-
-function required(value: string | undefined, flag: string, command: string): string {
-  if (value === undefined || value.trim() === '') throw new CliError(`${command} needs ${flag}`);
-  return value;
-}
-
-function positional(context: CommandContext, what: string, command: string): string {
-  const value = context.args[0];
-  if (value === undefined) throw new CliError(`${command} needs ${what}`);
-  return value;
-}
-
-/** The tenant named by --tenant (SIP domain or id), or the only tenant when there is one. */
-async function tenantOf(context: CommandContext): Promise<Tenant> {
-  const { store, options } = context;
-  if (options.tenant !== undefined) {
-    const tenant = (await store.tenants.findBySipDomain(options.tenant)) ?? (await store.tenants.get(options.tenant));
-    if (!tenant) throw new CliError(`no tenant with SIP domain or id "${options.tenant}" (see: switchboard tenant list)`);
-    return tenant;
-  }
-  const tenants = await store.tenants.list();
-  if (tenants.length === 1) return tenants[0]!;
-  if (tenants.length === 0) throw new CliError('there are no tenants yet; create one with: switchboard tenant add --name <name> --domain <sip domain>');
-  throw new CliError(`there are ${tenants.length} tenants; choose one with --tenant <sip domain>`);
-}
-
-async function userOf(store: Store, tenant: Tenant, email: string): Promise<User> {
-  const user = await store.users.findByEmail(tenant.id, email);
-  if (!user) throw new CliError(`no user with email ${email} in ${tenant.sipDomain}`);
-  return user;
-}
-
-/** A device by its SIP username, which is unique server-wide: no --tenant needed (checked if given). */
-async function deviceOf(context: CommandContext, command: string): Promise<DeviceAccount> {
-  const sipUsername = positional(context, 'a SIP username', command);
-  const account = await context.store.devices.findBySipUsername(sipUsername);
-  const wanted = context.options.tenant;
-  if (!account || (wanted !== undefined && wanted !== account.tenant.sipDomain && wanted !== account.tenant.id)) {
-    throw new CliError(`no device with SIP username ${sipUsername}${wanted !== undefined ? ` in ${wanted}` : ''}`);
-  }
-  return account;
-}
+export { CliError } from './command.js';
+export type { Command, CommandContext, CommandOptions, CommandResult } from './command.js';
 
 function roleOf(value: string | undefined): Role {
   if (value === undefined || value === 'user') return 'user';
@@ -101,6 +26,8 @@ const userJson = (user: User, extension: string | null) => ({
   email: user.email,
   role: user.role,
   canDialExternal: user.canDialExternal,
+  canDialInternational: user.canDialInternational,
+  canDialPremium: user.canDialPremium,
   canSignIn: user.hasPassword,
   extension,
 });
@@ -114,6 +41,40 @@ const deviceJson = (device: Device, user: User | null, extension: string | null,
   extension,
   expiresAt: device.expiresAt?.toISOString() ?? null,
 });
+
+/** What the user may dial outside, in words (the last column of `user list`). */
+function rightsText(user: User): string {
+  if (!user.canDialExternal) return 'no';
+  const extra = [user.canDialInternational ? 'international' : null, user.canDialPremium ? 'premium' : null].filter((x) => x !== null);
+  return extra.length > 0 ? `yes, ${extra.join(', ')}` : 'yes';
+}
+
+/**
+ * The dialling rights a command line asks for. International and premium-rate calls are outside
+ * calls, so granting either grants outside calls, and taking outside calls away takes both.
+ */
+function rightsOf(options: CommandOptions, command: string): { canDialExternal?: boolean; canDialInternational?: boolean; canDialPremium?: boolean } {
+  const pick = (on: boolean | undefined, off: boolean | undefined, flag: string): boolean | undefined => {
+    if (on === true && off === true) throw new CliError(`${command}: --${flag} and --no-${flag} contradict each other`);
+    return on === true ? true : off === true ? false : undefined;
+  };
+  let external = pick(options.external, options['no-external'], 'external');
+  let international = pick(options.international, options['no-international'], 'international');
+  let premium = pick(options.premium, options['no-premium'], 'premium');
+  if (international === true || premium === true) {
+    if (external === false) throw new CliError(`${command}: international and premium-rate calls are outside calls; drop --no-external`);
+    external = true;
+  }
+  if (external === false) {
+    international = false;
+    premium = false;
+  }
+  return {
+    ...(external !== undefined ? { canDialExternal: external } : {}),
+    ...(international !== undefined ? { canDialInternational: international } : {}),
+    ...(premium !== undefined ? { canDialPremium: premium } : {}),
+  };
+}
 
 function deviceText(device: Device, user: User, extension: string | null, tenant: Tenant): string {
   return fields([
@@ -156,7 +117,7 @@ export const commands: Readonly<Record<string, Command>> = {
     },
   },
   'user add': {
-    usage: 'user add --name <name> --email <email> [--password <pw>] [--role admin|user] [--external] [--extension <n>]',
+    usage: 'user add --name <name> --email <email> [--password <pw>] [--role admin|user] [--external] [--international] [--premium] [--extension <n>]',
     summary: 'create a user; prints a generated portal password unless --password is given',
     async run(context) {
       const { store, options } = context;
@@ -169,7 +130,7 @@ export const commands: Readonly<Record<string, Command>> = {
           email: required(options.email, '--email', 'user add'),
           password,
           role: roleOf(options.role),
-          canDialExternal: options.external === true,
+          ...rightsOf(options, 'user add'),
         });
         if (options.extension !== undefined) await tx.extensions.assign(tenant.id, options.extension, created.id);
         return created;
@@ -194,7 +155,7 @@ export const commands: Readonly<Record<string, Command>> = {
         json: users.map((user) => userJson(user, extensions.get(user.id) ?? null)),
         text: table(
           ['EXT', 'NAME', 'EMAIL', 'ROLE', 'EXTERNAL'],
-          users.map((user) => [extensions.get(user.id) ?? '-', user.name, user.email, user.role, user.canDialExternal ? 'yes' : 'no']),
+          users.map((user) => [extensions.get(user.id) ?? '-', user.name, user.email, user.role, rightsText(user)]),
         ),
       };
     },
@@ -207,6 +168,27 @@ export const commands: Readonly<Record<string, Command>> = {
       const user = await userOf(context.store, tenant, positional(context, 'an email', 'user remove'));
       await context.store.users.remove(tenant.id, user.id);
       return { json: { removed: userJson(user, null) }, text: `Removed user ${user.name} <${user.email}>\n` };
+    },
+  },
+  'user set': {
+    usage: 'user set <email> [--name <name>] [--role admin|user] [--external | --no-external] [--international | --no-international] [--premium | --no-premium]',
+    summary: "change a user's name, role or dialling rights (outside, international, premium-rate)",
+    async run(context) {
+      const { store, options } = context;
+      const tenant = await tenantOf(context);
+      const user = await userOf(store, tenant, positional(context, 'an email', 'user set'));
+      const changes = {
+        ...(options.name !== undefined ? { name: options.name } : {}),
+        ...(options.role !== undefined ? { role: roleOf(options.role) } : {}),
+        ...rightsOf(options, 'user set'),
+      };
+      if (Object.keys(changes).length === 0) throw new CliError('user set needs something to change: --name, --role, --external, --international, --premium (or their --no- forms)');
+      const updated = await store.users.update(tenant.id, user.id, changes);
+      const extension = await store.extensions.forUser(tenant.id, user.id);
+      return {
+        json: userJson(updated, extension),
+        text: `Updated ${updated.name} <${updated.email}>: role ${updated.role}, outside calls ${rightsText(updated)}\n`,
+      };
     },
   },
   'user set-password': {
@@ -312,4 +294,6 @@ export const commands: Readonly<Record<string, Command>> = {
       return { json: { removed: device.sipUsername }, text: `Removed device ${device.sipUsername}\n` };
     },
   },
+  ...trunkCommands,
+  ...didCommands,
 };

@@ -53,6 +53,8 @@ export class DidRepository {
     } else {
       forwardTo = normaliseOutsideNumber(target.forwardTo);
     }
+    // "+15550100" and "15550100" are one number to a carrier: only one of them may exist.
+    if (await this.find(did)) throw new StoreError('conflict', `the number ${did} is already in use on this server`);
     const row: Selectable<DidsTable> = { number: did, tenant_id: tenantId, extension, forward_to: forwardTo, created_at: now.toISOString() };
     await guardWrite(() => this.db.insertInto('dids').values(row).execute(), {
       conflict: `the number ${did} is already in use on this server`,

@@ -56,6 +56,7 @@ export function trunksSuite(ctx: SuiteContext): void {
     const did = await store.dids.add(a.id, `+${number.slice(0, 4)} ${number.slice(4)}`, { extension: '101' });
     expect(did).toMatchObject({ number: `+${number}`, tenantId: a.id, extension: '101', forwardTo: null });
     await expect(store.dids.add(b.id, `+${number}`, { forwardTo: '5550000' })).rejects.toMatchObject({ code: 'conflict' });
+    await expect(store.dids.add(a.id, number, { extension: '101' })).rejects.toMatchObject({ code: 'conflict' });
     await expect(store.dids.add(a.id, uniqueNumber(), { extension: '199' })).rejects.toMatchObject({ code: 'not_found', message: 'there is no extension 199' });
     await expect(store.dids.add(a.id, 'no such thing!', { extension: '101' })).rejects.toMatchObject({ code: 'invalid' });
 
