@@ -35,8 +35,10 @@ export class Params implements Iterable<Param> {
   }
 
   private find(name: string): Param | undefined {
+    // Exact match first (the usual case: both sides lower-case), then case-insensitively.
+    for (const p of this.list) if (p.name === name) return p;
     const lower = name.toLowerCase();
-    for (const p of this.list) if (p.name === name || p.name.toLowerCase() === lower) return p;
+    for (const p of this.list) if (p.name.length === lower.length && p.name.toLowerCase() === lower) return p;
     return undefined;
   }
 

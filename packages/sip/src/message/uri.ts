@@ -1,4 +1,4 @@
-import { isIPv4, isIPv6 } from 'node:net';
+import { isIPv6 } from 'node:net';
 import { Params, type Param } from './params.js';
 import {
   PARAM_CHARS,
@@ -93,14 +93,45 @@ function isHostname(host: string): boolean {
   return true;
 }
 
+function looksNumeric(host: string): boolean {
+  for (let i = 0; i < host.length; i++) {
+    const c = host.charCodeAt(i);
+    if ((c < 48 || c > 57) && c !== 46) return false;
+  }
+  return host.length > 0;
+}
+
+/** Dotted-quad IPv4 (four decimal octets 0-255, no leading zeros beyond "0"). */
+export function isIPv4Address(text: string): boolean {
+  let octets = 0;
+  let value = 0;
+  let digits = 0;
+  for (let i = 0; i <= text.length; i++) {
+    const c = i === text.length ? 46 : text.charCodeAt(i);
+    if (c === 46) {
+      if (digits === 0 || value > 255) return false;
+      octets++;
+      value = 0;
+      digits = 0;
+      continue;
+    }
+    if (c < 48 || c > 57) return false;
+    if (digits > 0 && value === 0) return false; // leading zero
+    value = value * 10 + (c - 48);
+    digits++;
+    if (digits > 3) return false;
+  }
+  return octets === 4;
+}
+
 /** Validates host = hostname / IPv4address / IPv6reference; returns it as written. */
 export function checkHost(host: string): string {
   if (host.startsWith('[')) {
     if (!host.endsWith(']') || !isIPv6(host.slice(1, -1))) throw new SipSyntaxError(`invalid IPv6 reference "${host}"`);
     return host;
   }
-  if (/^[0-9.]+$/.test(host)) {
-    if (!isIPv4(host)) throw new SipSyntaxError(`invalid IPv4 address "${host}"`);
+  if (looksNumeric(host)) {
+    if (!isIPv4Address(host)) throw new SipSyntaxError(`invalid IPv4 address "${host}"`);
     return host;
   }
   if (!isHostname(host)) throw new SipSyntaxError(`invalid host "${host}"`);
@@ -207,12 +238,12 @@ export function parseUri(text: string): Uri {
   if (colon <= 0) throw new SipSyntaxError(`invalid URI "${text.slice(0, 60)}"`);
   const schemeText = text.slice(0, colon);
   const rest = text.slice(colon + 1);
-  if (!SCHEME_RE.test(schemeText)) throw new SipSyntaxError(`invalid URI scheme "${schemeText.slice(0, 60)}"`);
+  const scheme = schemeText.toLowerCase();
+  if (scheme !== 'sip' && scheme !== 'sips' && scheme !== 'tel' && !SCHEME_RE.test(schemeText)) throw new SipSyntaxError(`invalid URI scheme "${schemeText.slice(0, 60)}"`);
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c <= 32 || c >= 127 || c === 60 || c === 62 || c === 34) throw new SipSyntaxError(`invalid character in URI "${text.slice(0, 60)}"`);
   }
-  const scheme = schemeText.toLowerCase();
   if (scheme === 'sip' || scheme === 'sips') return parseSipUri(scheme, rest);
   if (scheme === 'tel') return parseTelUri(rest);
   if (rest === '') throw new SipSyntaxError(`empty URI "${text}"`);

@@ -33,6 +33,11 @@ describe('URIs (RFC 3261 §19.1)', () => {
     }
   });
 
+  it('checks IPv4 addresses and host names strictly enough', () => {
+    for (const good of ['sip:a@1.2.3.4', 'sip:a@0.0.0.0:5060', 'sip:a@255.255.255.255', 'sip:a@host-1.example.com.', 'sip:a@_sip.example.com', 'sip:a@[::1]']) expect(() => parseUri(good), good).not.toThrow();
+    for (const bad of ['sip:a@256.1.1.1', 'sip:a@01.2.3.4', 'sip:a@1.2.3', 'sip:a@1.2.3.4.5', 'sip:a@1..2.3', 'sip:a@-host.com', 'sip:a@host-.com', 'sip:a@ho..st', 'sip:a@.host', '1ab:x']) expect(() => parseUri(bad), bad).toThrow();
+  });
+
   it('compares URIs as §19.1.4 says', () => {
     const eq = (a: string, b: string) => uriEquals(parseUri(a), parseUri(b));
     expect(eq('sip:%61lice@atlanta.com;transport=TCP', 'sip:alice@AtLanTa.CoM;Transport=tcp')).toBe(true);
