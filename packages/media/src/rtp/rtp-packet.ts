@@ -83,6 +83,17 @@ export function parseRtp(buf: Buffer): RtpWirePacket | null {
   };
 }
 
+/** Just the 12-byte fixed header of a packet without CSRCs, extension or padding. */
+export function rtpHeader(packet: RtpPacket): Buffer {
+  const buf = Buffer.allocUnsafe(RTP_HEADER_SIZE);
+  buf[0] = 0x80;
+  buf[1] = (packet.marker ? 0x80 : 0) | (packet.payloadType & 0x7f);
+  buf.writeUInt16BE(packet.sequenceNumber & 0xffff, 2);
+  buf.writeUInt32BE(packet.timestamp >>> 0, 4);
+  buf.writeUInt32BE(packet.ssrc >>> 0, 8);
+  return buf;
+}
+
 /** Writes a packet; CSRCs, extension and padding are optional (a bare `RtpPacket` is fine). */
 export function serializeRtp(packet: RtpPacket & Partial<Pick<RtpWirePacket, 'csrcs' | 'extension' | 'paddingLength'>>): Buffer {
   const csrcs = packet.csrcs ?? [];

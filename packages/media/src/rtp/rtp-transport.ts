@@ -16,7 +16,7 @@ import { TypedEmitter } from '../util/typed-emitter.js';
 import { type BoundPair, type RtpPortPool } from './port-pool.js';
 import { isGoodbye, isSenderReport, parseRtcp, serializeRtcp } from './rtcp-packet.js';
 import { buildReport, ReceptionStats, type SenderStats } from './rtcp-session.js';
-import { looksLikeRtcp, parseRtp, serializeRtp } from './rtp-packet.js';
+import { looksLikeRtcp, parseRtp, rtpHeader } from './rtp-packet.js';
 
 export interface RtpTransportOptions {
   id: string;
@@ -87,6 +87,7 @@ export class RtpTransport implements MediaTransport {
   private sender: SenderStats | null = null;
   private rtcpTimer: NodeJS.Timeout | null = null;
   private reportSsrc: number | null = null;
+  private senderPayloadType = -1;
   private readonly cname: string;
   private readonly counters: Omit<RtpTransportStats, 'remote'> = { packetsSent: 0, octetsSent: 0, packetsReceived: 0, packetsFromStrangers: 0, rtcpSent: 0, rtcpReceived: 0 };
 
@@ -160,19 +161,22 @@ export class RtpTransport implements MediaTransport {
     const pair = this.pair;
     const dest = this.rtpDest;
     if (!pair || !dest || this.currentState !== 'connected' || !this.settled || !canSend(this.settled.localDirection)) return;
-    const wire = serializeRtp(packet);
-    pair.rtp.send(wire, dest.port, dest.address);
+    // Header and payload go out as two pieces of one datagram (no copy of the payload).
+    pair.rtp.send([rtpHeader(packet), packet.payload], dest.port, dest.address);
     this.counters.packetsSent++;
     this.counters.octetsSent += packet.payload.length;
-    const clockRate = this.settled.codecs.find((c) => c.payloadType === packet.payloadType)?.clockRate ?? this.settled.telephoneEvent?.clockRate ?? 8000;
-    if (!this.sender || this.sender.ssrc !== packet.ssrc) {
-      this.sender = { ssrc: packet.ssrc, packets: 0, octets: 0, lastRtpTimestamp: 0, lastSendUnixMs: 0, clockRate };
+    let sender = this.sender;
+    if (!sender || sender.ssrc !== packet.ssrc || this.senderPayloadType !== packet.payloadType) {
+      const clockRate = this.settled.codecs.find((c) => c.payloadType === packet.payloadType)?.clockRate ?? this.settled.telephoneEvent?.clockRate ?? 8000;
+      if (!sender || sender.ssrc !== packet.ssrc) sender = { ssrc: packet.ssrc, packets: 0, octets: 0, lastRtpTimestamp: 0, lastSendUnixMs: 0, clockRate };
+      sender.clockRate = clockRate;
+      this.sender = sender;
+      this.senderPayloadType = packet.payloadType;
     }
-    this.sender.packets++;
-    this.sender.octets += packet.payload.length;
-    this.sender.lastRtpTimestamp = packet.timestamp;
-    this.sender.lastSendUnixMs = Date.now();
-    this.sender.clockRate = clockRate;
+    sender.packets++;
+    sender.octets += packet.payload.length;
+    sender.lastRtpTimestamp = packet.timestamp;
+    sender.lastSendUnixMs = Date.now();
   }
 
   close(): void {

@@ -19,6 +19,9 @@ export class Link {
   private readonly task: ClockTask;
   private transcoding = false;
   private closed = false;
+  private lastSource: object | null = null;
+  private lastSink: object | null = null;
+  private passthrough = false;
   relayed = 0;
   transcoded = 0;
 
@@ -43,7 +46,13 @@ export class Link {
     if (!sp.codec) return;
     const send = this.sink.sendCodec;
     if (!send) return;
-    if (sameEncoding(sp.codec, send)) {
+    if (sp.codec !== this.lastSource || send !== this.lastSink) {
+      // Codec lines are the same objects packet after packet: compare names only when they change.
+      this.lastSource = sp.codec;
+      this.lastSink = send;
+      this.passthrough = sameEncoding(sp.codec, send);
+    }
+    if (this.passthrough) {
       if (this.transcoding) this.stopTranscoding();
       this.relayed++;
       this.sink.relay(this.id, sp.packet);

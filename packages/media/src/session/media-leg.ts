@@ -60,6 +60,7 @@ export class MediaLeg {
   private playback: { source: AudioSource; done: (end: PlaybackEnd) => void } | null = null;
   private readonly dtmfJobs: DtmfJob[] = [];
   private dtmfCounter = 0;
+  private ptCache: { negotiated: NegotiatedAudio | null; payloadType: number; codec: AudioCodec | null } = { negotiated: null, payloadType: -1, codec: null };
   private lastInboundEvent = -1;
   private lastRelayedInband = -1;
   private lastInboundAt = performance.now();
@@ -148,7 +149,11 @@ export class MediaLeg {
       sp = { packet, codec: null, eventRate: te.clockRate };
       this.detectDtmf(packet);
     } else {
-      sp = { packet, codec: negotiated.codecs.find((c) => c.payloadType === packet.payloadType) ?? null, eventRate: null };
+      // Payload type → codec, looked up again only when the type or the negotiation changes.
+      if (this.ptCache.negotiated !== negotiated || this.ptCache.payloadType !== packet.payloadType) {
+        this.ptCache = { negotiated, payloadType: packet.payloadType, codec: negotiated.codecs.find((c) => c.payloadType === packet.payloadType) ?? null };
+      }
+      sp = { packet, codec: this.ptCache.codec, eventRate: null };
     }
     for (const tap of this.taps) tap(sp);
   }
@@ -185,7 +190,7 @@ export class MediaLeg {
   }
 
   private isHeard(feeder: string): boolean {
-    return !this.closedFlag && this.feed === feeder && this.playback === null && !this.dtmfJobs.some((j) => j.inband);
+    return this.feed === feeder && !this.closedFlag && this.playback === null && (this.dtmfJobs.length === 0 || !this.dtmfJobs.some((j) => j.inband));
   }
 
   /** Passes a packet of the same encoding through, renumbered onto our stream. */

@@ -17,7 +17,7 @@ export class OutboundStream {
   /** Where the current generated producer's next frame goes. */
   private nextTimestamp = 0;
   /** The current relayed producer's offsets. */
-  private relayMap: { key: string; seqOffset: number; tsOffset: number; lastOutSeq: number } | null = null;
+  private relayMap: { producer: string; ssrc: number; seqOffset: number; tsOffset: number } | null = null;
   /** The event being relayed or sent: its source timestamp and where it went out. */
   private eventMap: { key: string; sourceTimestamp: number; outTimestamp: number } | null = null;
   packets = 0;
@@ -67,15 +67,14 @@ export class OutboundStream {
    * steps are kept (so loss and timing stay visible to the far end), shifted onto ours.
    */
   relayed(producer: string, packet: RtpPacket, payloadType: number): RtpPacket {
-    const key = `${producer}/${packet.ssrc}`;
     let marker = packet.marker;
-    if (!this.relayMap || this.relayMap.key !== key) {
+    if (!this.relayMap || this.relayMap.producer !== producer || this.relayMap.ssrc !== packet.ssrc) {
       const seq = (this.seq + 1) & 0xffff;
       this.relayMap = {
-        key,
+        producer,
+        ssrc: packet.ssrc,
         seqOffset: (seq - packet.sequenceNumber) & 0xffff,
         tsOffset: (this.expectedTimestamp() - packet.timestamp) >>> 0,
-        lastOutSeq: this.seq,
       };
       this.producer = producer;
       marker = true;
@@ -99,7 +98,7 @@ export class OutboundStream {
     if (!this.eventMap || this.eventMap.key !== key || this.eventMap.sourceTimestamp !== sourceTimestamp) {
       const map = this.relayMap;
       const outTimestamp =
-        map && map.key.startsWith(`${producer}/`) && (relatedClockRate === undefined || relatedClockRate === this.clockRate)
+        map && map.producer === producer && (relatedClockRate === undefined || relatedClockRate === this.clockRate)
           ? (sourceTimestamp + map.tsOffset) >>> 0
           : this.producer === producer && this.relayMap === null
             ? this.nextTimestamp

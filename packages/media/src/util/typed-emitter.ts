@@ -38,7 +38,8 @@ export class TypedEmitter<Events extends { [K in keyof Events]: Listener }> {
   emit<E extends keyof Events>(event: E, ...args: Parameters<Events[E]>): void {
     const set = this.listeners.get(event);
     if (!set) return;
-    for (const listener of [...set]) {
+    // A Set may be iterated while listeners come and go (deleted ones are skipped): no copy per packet.
+    for (const listener of set) {
       try {
         (listener as (...a: Parameters<Events[E]>) => void)(...args);
       } catch (error) {

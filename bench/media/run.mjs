@@ -1,0 +1,139 @@
+#!/usr/bin/env node
+// The media benchmark (`npm run bench:media` builds first, then runs this). Switchboard's media
+// engine beside the established peers, through the peers' own load generators, in one session:
+//
+//  (a) RTP relay, PCMU passthrough: rtpengine (userspace) vs Switchboard, rtp-load.mjs with
+//      its rtpengine adapter and with adapters/switchboard-relay.mjs; max calls with zero loss
+//      and p99 added latency < 5 ms, and CPU per call.
+//  (c) conference mixing, PCMU rooms: Janus AudioBridge vs Switchboard (media-server.mjs serves
+//      the part of the Janus API the generator uses), audiobridge-load.mjs; max on-time
+//      participants and CPU per participant.
+//  (b) WebRTC Opus <-> RTP PCMU transcoded calls: not yet (needs a WebRTC load generator).
+//
+// Everything runs under flock /tmp/bench.lock, is bounded in levels and seconds, and stops by
+// itself. Environment (defaults):
+//   PEERS=/work/shared/peers   PARTS="relay mixer"   DURATION=10   WARMUP=3
+//   RELAY_CALLS="50,100,200,300,400,500"   MIXER_PARTICIPANTS="10,25,50,100,150,200,275"
+//   SYSTEMS="peer switchboard"   LOCK=/tmp/bench.lock   OUT=/tmp/sb-bench-media-<time>
+// A quick run: DURATION=5 RELAY_CALLS=50,100 MIXER_PARTICIPANTS=10,50 npm run bench:media
+import { spawnSync, fork } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, hostname } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const env = process.env;
+const lock = env.LOCK ?? '/tmp/bench.lock';
+
+// Take the shared benchmark lock by running ourselves again under flock.
+if (!env.SB_BENCH_LOCKED) {
+  const r = spawnSync('flock', [lock, process.execPath, fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: 'inherit', env: { ...env, SB_BENCH_LOCKED: '1' } });
+  process.exit(r.status ?? 1);
+}
+
+const peers = env.PEERS ?? '/work/shared/peers';
+const parts = (env.PARTS ?? 'relay mixer').split(/\s+/).filter(Boolean);
+const systems = (env.SYSTEMS ?? 'peer switchboard').split(/\s+/).filter(Boolean);
+const duration = env.DURATION ?? '10';
+const warmup = env.WARMUP ?? '3';
+const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-');
+const out = env.OUT ?? `/tmp/sb-bench-media-${stamp}`;
+mkdirSync(out, { recursive: true });
+const state = '/tmp/switchboard-peers';
+
+function sh(script, args = []) {
+  const r = spawnSync('bash', [script, ...args], { stdio: 'inherit', env: { ...env, PEER_STATE_DIR: join(state, script.includes('janus') ? 'janus' : 'rtpengine') } });
+  if (r.status !== 0) throw new Error(`${script} failed (${r.status})`);
+}
+
+function node(script, args) {
+  console.log(`\n$ node ${script} ${args.join(' ')}`);
+  const r = spawnSync(process.execPath, [script, ...args], { stdio: 'inherit', timeout: 1_500_000 });
+  if (r.status !== 0) console.log(`(exit ${r.status ?? r.signal})`);
+}
+
+function summary(file) {
+  return existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : null;
+}
+
+/** Our media server as a child process; resolves with its pid and Janus-facade URL. */
+async function startMediaServer() {
+  const child = fork(join(here, 'media-server.mjs'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const ready = await new Promise((res, rej) => {
+    child.once('message', res);
+    child.once('exit', (c) => rej(new Error(`media-server exited (${c})`)));
+  });
+  return { ...ready, stop: () => new Promise((r) => (child.kill('SIGTERM'), child.once('exit', r))) };
+}
+
+const results = { date: new Date().toISOString(), host: hostname(), cpus: cpus().length, cpuModel: cpus()[0]?.model, node: process.version, duration, out };
+
+if (parts.includes('relay')) {
+  const calls = env.RELAY_CALLS ?? '50,100,200,300,400,500';
+  const load = join(peers, 'rtpengine/rtp-load.mjs');
+  const common = ['--calls', calls, '--duration', duration, '--warmup', warmup, '--max-seconds', '600'];
+  if (systems.includes('peer')) {
+    sh(join(peers, 'rtpengine/run.sh'));
+    try {
+      node(load, ['--adapter', join(peers, 'rtpengine/adapters/rtpengine-ng.mjs'), '--pid-file', join(state, 'rtpengine/rtpengine.pid'), '--out', join(out, 'relay-rtpengine.json'), ...common]);
+    } finally {
+      sh(join(peers, 'rtpengine/stop.sh'));
+    }
+    results.relayPeer = summary(join(out, 'relay-rtpengine.json'))?.summary ?? null;
+  }
+  if (systems.includes('switchboard')) {
+    node(load, ['--adapter', join(here, 'adapters/switchboard-relay.mjs'), '--out', join(out, 'relay-switchboard.json'), ...common]);
+    results.relaySwitchboard = summary(join(out, 'relay-switchboard.json'))?.summary ?? null;
+  }
+}
+
+if (parts.includes('mixer')) {
+  const participants = env.MIXER_PARTICIPANTS ?? '10,25,50,100,150,200,275';
+  const load = join(peers, 'janus/audiobridge-load.mjs');
+  const common = ['--codec', 'pcmu', '--participants', participants, '--duration', duration, '--warmup', warmup, '--max-seconds', '900'];
+  if (systems.includes('peer')) {
+    sh(join(peers, 'janus/run.sh'));
+    try {
+      node(load, ['--pid-file', join(state, 'janus/janus.pid'), '--out', join(out, 'mixer-janus.json'), ...common]);
+    } finally {
+      sh(join(peers, 'janus/stop.sh'));
+    }
+    results.mixerPeer = summary(join(out, 'mixer-janus.json'))?.summary ?? null;
+  }
+  if (systems.includes('switchboard')) {
+    const server = await startMediaServer();
+    try {
+      node(load, ['--url', server.janusUrl, '--pid', String(server.pid), '--out', join(out, 'mixer-switchboard.json'), ...common]);
+    } finally {
+      await server.stop();
+    }
+    results.mixerSwitchboard = summary(join(out, 'mixer-switchboard.json'))?.summary ?? null;
+  }
+}
+
+// Side by side, with ratios (Switchboard / peer).
+const lines = [`# Media benchmark ${results.date} on ${results.host} (${results.cpus} × ${results.cpuModel}, Node ${results.node}), ${duration} s per level`, ''];
+const ratio = (a, b) => (a && b ? (a / b).toFixed(2) : '-');
+const rs = results.relaySwitchboard;
+const rp = results.relayPeer;
+if (rs || rp) {
+  lines.push('| RTP relay, PCMU passthrough | max calls (0 loss, p99 < 5 ms) | CPU there | %/call | marginal %/call |', '|---|---|---|---|---|');
+  for (const [name, s] of [['rtpengine', rp], ['Switchboard', rs]]) {
+    if (s) lines.push(`| ${name} | ${s.maxCalls ?? '-'} | ${s.atMax?.relayCpuPct ?? '-'} % | ${s.atMax?.relayPctPerCall ?? '-'} | ${s.marginalRelayPctPerCall ?? '-'} |`);
+  }
+  lines.push(`| ratio Switchboard / rtpengine | ${ratio(rs?.maxCalls, rp?.maxCalls)} | | ${ratio(rs?.atMax?.relayPctPerCall, rp?.atMax?.relayPctPerCall)} | ${ratio(rs?.marginalRelayPctPerCall, rp?.marginalRelayPctPerCall)} |`, '');
+}
+const ms = results.mixerSwitchboard;
+const mp = results.mixerPeer;
+if (ms || mp) {
+  lines.push('| Conference, PCMU @ 8 kHz, one room | max on-time participants | CPU there | %/participant | marginal %/participant |', '|---|---|---|---|---|');
+  for (const [name, s] of [['Janus AudioBridge', mp], ['Switchboard', ms]]) {
+    if (s) lines.push(`| ${name} | ${s.maxParticipants ?? '-'} | ${s.atMax?.janusCpuPct ?? '-'} % | ${s.atMax?.pctPerParticipant ?? '-'} | ${s.marginalPctPerParticipant ?? '-'} |`);
+  }
+  lines.push(`| ratio Switchboard / Janus | ${ratio(ms?.maxParticipants, mp?.maxParticipants)} | | ${ratio(ms?.atMax?.pctPerParticipant, mp?.atMax?.pctPerParticipant)} | ${ratio(ms?.marginalPctPerParticipant, mp?.marginalPctPerParticipant)} |`, '');
+}
+writeFileSync(join(out, 'summary.json'), JSON.stringify(results, null, 2));
+writeFileSync(join(out, 'summary.md'), lines.join('\n') + '\n');
+console.log('\n' + lines.join('\n'));
+console.log(`\nresults: ${out}`);
