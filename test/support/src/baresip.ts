@@ -48,6 +48,12 @@ export interface BaresipOptions {
 
 const MODULES = '/usr/lib/baresip/modules';
 
+/** Every phone still running, killed if the test process exits without stopping it. */
+const running = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
 /** A baresip desk phone driven through its TCP control socket: the test's "real phone". */
 export class Baresip extends EventEmitter {
   /** Every event received so far, oldest first. */
@@ -103,6 +109,8 @@ export class Baresip extends EventEmitter {
     writeFileSync(join(dir, 'config'), config.join('\n') + '\n');
     writeFileSync(join(dir, 'accounts'), accountLine(options.account) + '\n');
     const child = spawn('baresip', ['-f', dir], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    running.add(child);
+    child.once('exit', () => running.delete(child));
     let log = '';
     const keepLog = (d: Buffer) => {
       log = (log + d.toString('utf8')).slice(-20000);

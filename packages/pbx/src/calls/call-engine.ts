@@ -24,6 +24,8 @@ import type { CallOutcome, DeviceAccount } from '../store/records.js';
 import type { Repositories } from '../store/store.js';
 import type { PbxLogger } from '../util/logger.js';
 import { CallLeg, type Party } from './call-leg.js';
+import { extensionFailure, type CallOrigin, type CallTarget, type FailureWords } from './call-target.js';
+import { outsideFailure, type InboundCall, type TrunkService } from './trunk.js';
 
 /** Told when a user's call history changed, so the portal can refresh Recent Calls. */
 export interface CallNotifier {
@@ -39,6 +41,8 @@ export interface CallEngineOptions {
   logger: PbxLogger;
   notifier?: CallNotifier;
   plan?: NumberingPlan;
+  /** The tenants' outside lines; without it outside numbers get 503 and DIDs are not answered. */
+  trunks?: TrunkService;
   /** Unanswered calls give up after this long (default 30 s). */
   ringTimeoutMs?: number;
 }
@@ -49,13 +53,18 @@ const SDP = 'application/sdp';
 
 type CallState = 'ringing' | 'answered' | 'ended';
 
-/** A forked attempt to reach one registered device of the callee. */
+/** A forked attempt to reach the callee: one registered device, or the trunk. */
 interface Branch {
-  binding: Binding;
+  target: CallTarget;
   leg: CallLeg;
+  /** The INVITE in flight (replaced by the one with credentials after a challenge). */
   request: SipRequest;
   tx: InviteClientTransaction;
   settled: boolean;
+  /** A challenge was answered already (one try: a second challenge is a refusal). */
+  authorized: boolean;
+  /** Set by a provisional answer with SDP: resolves true once the caller hears the callee's early media. */
+  early: Promise<boolean> | null;
 }
 
 /**
@@ -71,6 +80,8 @@ class Call {
   answeredAt: number | null = null;
   /** Our SDP answer to the caller (sent with the 180 as early media, again in the 200). */
   aAnswer = '';
+  /** What the caller is told when every branch failed. */
+  failure: FailureWords = () => ({ status: 480, reason: 'Nobody answered', outcome: 'missed' });
 
   constructor(
     readonly id: string,
@@ -136,6 +147,8 @@ export class CallEngine {
   /** A new INVITE (outside any dialog). */
   async handleInvite(request: SipRequest, tx: InviteServerTransaction): Promise<void> {
     const flow = tx.flow;
+    const fromTrunk = this.o.trunks ? await this.o.trunks.inbound(request, flow.remote.address) : null;
+    if (fromTrunk) return this.callFromTrunk(request, tx, fromTrunk);
     const auth = await this.o.auth.authenticate(request, flow.remote.address, { proxy: true, toTag: tx.localTag });
     if (!auth.ok) {
       tx.send(auth.response);
@@ -147,7 +160,7 @@ export class CallEngine {
       return;
     }
     const dialled = request.uri.kind === 'sip' ? (request.uri.user ?? '') : request.uri.kind === 'tel' ? request.uri.number : '';
-    const destination = classify(dialled, this.plan, { canDialExternal: caller.user.canDialExternal, canDialInternational: false, canDialPremium: false });
+    const destination = classify(dialled, this.plan, { canDialExternal: caller.user.canDialExternal, canDialInternational: caller.user.canDialInternational, canDialPremium: caller.user.canDialPremium });
     switch (destination.kind) {
       case 'refused':
         tx.respond(destination.status, destination.reason);
@@ -162,37 +175,50 @@ export class CallEngine {
         tx.respond(501, 'Conference rooms are not available yet');
         return;
       case 'external':
-        tx.respond(503, 'No outside line is configured');
-        return;
+        return this.callOutside(request, tx, { from: this.partyOf(caller), direction: 'outbound' }, destination.number);
     }
   }
 
   // ── calls to an extension ────────────────────────────────────────────────────────────
 
-  private async callExtension(request: SipRequest, tx: InviteServerTransaction, caller: DeviceAccount, number: string): Promise<void> {
-    const tenantId = caller.tenant.id;
+  private callExtension(request: SipRequest, tx: InviteServerTransaction, caller: DeviceAccount, number: string): Promise<void> {
+    return this.ringExtension(request, tx, { from: this.partyOf(caller), direction: 'internal', deviceId: caller.device.id }, number);
+  }
+
+  /** Rings every registered device of an extension at once: for a phone's call, and for a call the trunk delivers to a DID. */
+  private async ringExtension(request: SipRequest, tx: InviteServerTransaction, origin: CallOrigin, number: string): Promise<void> {
+    const tenantId = origin.from.tenantId;
     const calleeUser = await this.o.store.users.findByExtension(tenantId, number);
     if (!calleeUser) {
       tx.respond(404, `Extension ${number} does not exist`);
       return;
     }
     const callee: Party = { tenantId, userId: calleeUser.id, number, name: calleeUser.name };
-    const targets = this.o.location.bindings(tenantId, number).filter((b) => b.deviceId !== caller.device.id && this.sendOptionsFor(b) !== null);
+    const targets = this.o.location.bindings(tenantId, number).filter((b) => b.deviceId !== origin.deviceId && this.sendOptionsFor(b) !== null);
     if (targets.length === 0) {
-      await this.recordMissed(caller, callee, 'missed');
+      await this.recordMissed(origin, callee, 'missed');
       tx.respond(480, `Nobody is available at extension ${number}`);
       return;
     }
+    const call = await this.startCall(request, tx, origin, callee, extensionFailure(number));
+    if (!call) return;
+    for (const binding of targets) void this.ring(call, binding);
+  }
+
+  /**
+   * The caller's side of a new call: its media leg answers the offer, history is started, and the
+   * caller hears ringback as early media (whatever kind of phone or browser it is) until the
+   * callee side answers. Null when the call was refused (the caller has its answer).
+   */
+  private async startCall(request: SipRequest, tx: InviteServerTransaction, origin: CallOrigin, callee: Party, failure: FailureWords): Promise<Call | null> {
     const offer = request.body.toString('utf8');
     if (offer.trim() === '') {
       tx.respond(488, 'An INVITE without an SDP offer is not supported');
-      return;
+      return null;
     }
-
     const id = `call-${this.nextId++}`;
     const aMedia = this.o.media.createLeg({ kind: legKind(tx.flow.protocol), group: id });
-    const aParty: Party = { tenantId, userId: caller.user.id, number: caller.extension!, name: caller.user.name };
-    const a = new CallLeg(`${id}-a`, 'uas', aParty, aMedia, tx.flow, { flow: tx.flow });
+    const a = new CallLeg(`${id}-a`, 'uas', origin.from, aMedia, tx.flow, { flow: tx.flow });
     let answer: string;
     try {
       const result = await aMedia.answerOffer(offer);
@@ -202,70 +228,110 @@ export class CallEngine {
       void aMedia.close('offer rejected');
       this.o.logger('warn', 'caller offer not acceptable', { error: String(error) });
       tx.respond(488, 'None of the offered audio formats can be used');
-      return;
+      return null;
     }
     a.dialog = Dialog.asUas(request, { localTag: tx.localTag, localContact: this.contactFor(tx.flow), flow: tx.flow });
     const call = new Call(id, a, tx, callee);
     call.aAnswer = answer;
+    call.failure = failure;
     this.calls.set(id, call);
     this.dialogs.set(a.dialog.key, { call, leg: a });
     this.watchMedia(call, a);
     tx.on('cancelled', () => void this.callerCancelled(call));
+    tx.on('transportError', (reason) => {
+      this.o.logger('warn', 'could not send to the caller: ending the call', { call: id, reason });
+      void this.callerCancelled(call);
+    });
 
-    const record = await this.o.store.callHistory.start(tenantId, {
-      direction: 'internal',
-      from: { number: aParty.number, name: aParty.name, userId: aParty.userId },
-      to: { number, name: callee.name, userId: callee.userId },
+    const from = origin.from;
+    const record = await this.o.store.callHistory.start(from.tenantId, {
+      direction: origin.direction,
+      from: { number: from.number, name: from.name, userId: from.userId },
+      to: { number: callee.number, name: callee.name, userId: callee.userId },
     });
     call.historyId = record.id;
 
-    // Ringback as early media: the caller hears it whatever kind of phone or browser it is.
     tx.respond(180, undefined, { headers: { Contact: this.contactFor(tx.flow), Allow: ALLOW }, body: answer, contentType: SDP });
     void aMedia.play({ tone: 'ringback' }, { loop: true }).catch(() => undefined);
-
-    for (const binding of targets) void this.ring(call, binding, aParty);
     call.ringTimer = setTimeout(() => void this.noAnswer(call), this.ringTimeoutMs);
+    return call;
   }
 
   /** Sends the INVITE to one registered device of the callee. */
-  private async ring(call: Call, binding: Binding, from: Party): Promise<void> {
+  private ring(call: Call, binding: Binding): Promise<void> {
     const options = this.sendOptionsFor(binding);
-    if (!options) return;
-    const media = this.o.media.createLeg({ kind: binding.transport === 'ws' || binding.transport === 'wss' ? 'webrtc' : 'rtp', group: call.id });
+    if (!options) return Promise.resolve();
+    const from = call.a.party;
+    const domain = binding.aor.replace(/^sip:[^@]*@/, '');
+    const caller = address(sipUri({ user: from.number, host: domain }), from.name ? { displayName: from.name } : {});
+    const contact = this.contactFor(options.flow ?? null, binding.transport);
+    return this.addBranch(call, {
+      kind: binding.transport === 'ws' || binding.transport === 'wss' ? 'webrtc' : 'rtp',
+      sendOptions: options,
+      contact,
+      invite: (offer) =>
+        createRequest({
+          method: 'INVITE',
+          uri: parseUri(binding.contact),
+          from: caller,
+          to: address(sipUri({ user: call.callee.number, host: domain }), call.callee.name ? { displayName: call.callee.name } : {}),
+          callId: newCallId(),
+          contact,
+          headers: { Allow: ALLOW, 'P-Asserted-Identity': caller },
+          body: offer,
+          contentType: SDP,
+        }),
+    });
+  }
+
+  /** Tries one target of the callee side: an offer from a new media leg, the INVITE, and its answers followed. */
+  private async addBranch(call: Call, target: CallTarget): Promise<void> {
+    const media = this.o.media.createLeg({ kind: target.kind, group: call.id });
     let offer: string;
     try {
       offer = await media.createOffer();
     } catch (error) {
       void media.close('offer failed');
-      this.o.logger('error', 'could not create an offer for a callee device', { error: String(error) });
+      this.o.logger('error', 'could not create an offer for the callee', { error: String(error) });
       return;
     }
     if (call.state !== 'ringing') {
       void media.close('call already settled');
       return;
     }
-    const domain = binding.aor.replace(/^sip:[^@]*@/, '');
-    const caller = address(sipUri({ user: from.number, host: domain }), from.name ? { displayName: from.name } : {});
-    const request = createRequest({
-      method: 'INVITE',
-      uri: parseUri(binding.contact),
-      from: caller,
-      to: address(sipUri({ user: call.callee.number, host: domain }), call.callee.name ? { displayName: call.callee.name } : {}),
-      callId: newCallId(),
-      contact: this.contactFor(options.flow ?? null, binding.transport),
-      headers: { Allow: ALLOW, 'P-Asserted-Identity': caller },
-      body: offer,
-      contentType: SDP,
-    });
-    const leg = new CallLeg(`${call.id}-b${call.branches.length + 1}`, 'uac', call.callee, media, options.flow ?? null, options);
-    const tx = this.o.stack.sendRequest(request, options) as InviteClientTransaction;
-    const branch: Branch = { binding, leg, request, tx, settled: false };
+    const request = target.invite(offer);
+    const leg = new CallLeg(`${call.id}-b${call.branches.length + 1}`, 'uac', call.callee, media, target.sendOptions.flow ?? null, target.sendOptions);
+    const tx = this.o.stack.sendRequest(request, target.sendOptions) as InviteClientTransaction;
+    const branch: Branch = { target, leg, request, tx, settled: false, authorized: false, early: null };
     call.branches.push(branch);
-    tx.on('response', (response) => void this.onBranchResponse(call, branch, response).catch((error: unknown) => this.o.logger('error', 'callee response handling failed', { call: call.id, error: String(error) })));
+    this.follow(call, branch);
+  }
+
+  private follow(call: Call, branch: Branch): void {
+    const tx = branch.tx;
+    tx.on('response', (response) => {
+      if (branch.tx !== tx) return; // the challenged INVITE; its successor is followed
+      void this.onBranchResponse(call, branch, response).catch((error: unknown) => this.o.logger('error', 'callee response handling failed', { call: call.id, error: String(error) }));
+    });
   }
 
   private async onBranchResponse(call: Call, branch: Branch, response: SipResponse): Promise<void> {
-    if (response.status < 200) return;
+    if (response.status < 200) {
+      if (branch.target.earlyMedia && !branch.early && response.body.length > 0 && call.state === 'ringing') branch.early = this.earlyMedia(call, branch, response);
+      return;
+    }
+    const credentials = branch.target.credentials;
+    if ((response.status === 401 || response.status === 407) && credentials && !branch.authorized && !branch.settled && call.state === 'ringing') {
+      // A carrier's challenge (RFC 3261 §22.2): the same INVITE again with credentials, once.
+      const retry = credentials.authorize(branch.request, response);
+      if (retry) {
+        branch.authorized = true;
+        branch.request = retry;
+        branch.tx = this.o.stack.sendRequest(retry, branch.target.sendOptions) as InviteClientTransaction;
+        this.follow(call, branch);
+        return;
+      }
+    }
     if (response.status >= 300) {
       branch.settled = true;
       void branch.leg.media.close('branch failed');
@@ -273,7 +339,7 @@ export class CallEngine {
       return;
     }
     // 2xx: a dialog with this device.
-    const dialog = Dialog.asUac(branch.request, response, { localContact: this.contactFor(branch.leg.flow, branch.binding.transport), ...(branch.leg.flow ? { flow: branch.leg.flow } : {}) });
+    const dialog = Dialog.asUac(branch.request, response, { localContact: branch.target.contact, ...(branch.leg.flow ? { flow: branch.leg.flow } : {}) });
     branch.leg.dialog = dialog;
     void this.o.stack.sendAck(dialog.createAck(branch.request), branch.leg.requestOptions());
     if (branch.settled) return; // a retransmitted 2xx; the stack re-ACKs
@@ -297,15 +363,19 @@ export class CallEngine {
       void this.o.stack.cancel(other.tx, { reason: COMPLETED_ELSEWHERE });
       void other.leg.media.close('answered elsewhere');
     }
-    try {
-      b.negotiated = await b.media.applyAnswer(response.body.toString('utf8'));
-    } catch (error) {
-      this.o.logger('warn', 'callee answer not acceptable', { error: String(error) });
-      await this.hangUp(call, null, 'failed');
-      return;
+    // With early media the caller already hears the callee: the answer was applied then.
+    const bridgedEarly = branch.early ? await branch.early : false;
+    if (!bridgedEarly) {
+      try {
+        b.negotiated = await b.media.applyAnswer(response.body.toString('utf8'));
+      } catch (error) {
+        this.o.logger('warn', 'callee answer not acceptable', { error: String(error) });
+        await this.hangUp(call, null, 'failed');
+        return;
+      }
+      await call.a.media.stopPlayback().catch(() => undefined);
+      await this.o.media.bridge(call.a.media, b.media);
     }
-    await call.a.media.stopPlayback().catch(() => undefined);
-    await this.o.media.bridge(call.a.media, b.media);
     if (call.historyId) await this.o.store.callHistory.answer(call.a.party.tenantId, call.historyId);
     call.aTx.respond(200, undefined, {
       headers: { Contact: this.contactFor(call.a.flow), Allow: ALLOW },
@@ -315,22 +385,27 @@ export class CallEngine {
     call.a.dialog?.confirm();
   }
 
-  private async allBranchesFailed(call: Call): Promise<void> {
-    const statuses = call.branches.map((b) => b.tx.finalResponse?.status ?? 408);
-    let status = 480;
-    let reason = `Nobody answered at extension ${call.callee.number}`;
-    let outcome: CallOutcome = 'missed';
-    if (statuses.some((s) => s === 486 || s === 600)) {
-      status = 486;
-      reason = `Extension ${call.callee.number} is busy`;
-      outcome = 'busy';
-    } else if (statuses.length > 0 && statuses.every((s) => s === 603)) {
-      status = 603;
-      reason = 'The call was declined';
-      outcome = 'declined';
+  /**
+   * The callee's early media (an SDP in a 180/183, e.g. a carrier's ringback or announcement):
+   * the caller hears it instead of our ringback. True once bridged.
+   */
+  private async earlyMedia(call: Call, branch: Branch, response: SipResponse): Promise<boolean> {
+    try {
+      branch.leg.negotiated = await branch.leg.media.applyAnswer(response.body.toString('utf8'));
+    } catch (error) {
+      this.o.logger('warn', 'early media not acceptable', { call: call.id, error: String(error) });
+      return false;
     }
-    await this.finish(call, outcome);
-    call.aTx.respond(status, reason);
+    if (call.state === 'ended') return false;
+    await call.a.media.stopPlayback().catch(() => undefined);
+    await this.o.media.bridge(call.a.media, branch.leg.media);
+    return true;
+  }
+
+  private async allBranchesFailed(call: Call): Promise<void> {
+    const failure = call.failure(call.branches.map((b) => b.tx.finalResponse?.status ?? 408));
+    await this.finish(call, failure.outcome);
+    call.aTx.respond(failure.status, failure.reason);
   }
 
   private async noAnswer(call: Call): Promise<void> {
@@ -342,7 +417,7 @@ export class CallEngine {
       void branch.leg.media.close('no answer');
     }
     await this.finish(call, 'missed');
-    call.aTx.respond(480, `Nobody answered at extension ${call.callee.number}`);
+    call.aTx.respond(480, call.failure([480]).reason);
   }
 
   private async callerCancelled(call: Call): Promise<void> {
@@ -470,6 +545,27 @@ export class CallEngine {
     });
   }
 
+  // ── calls through the trunk (trunk.ts) ──────────────────────────────────────────────
+
+  /** An outside number: one INVITE to the tenant's carrier; its early media, or our ringback, meanwhile. */
+  private async callOutside(request: SipRequest, tx: InviteServerTransaction, origin: CallOrigin, number: string): Promise<void> {
+    const line = this.o.trunks ? await this.o.trunks.outsideLine(origin.from.tenantId, number, origin.from) : null;
+    if (!line) {
+      tx.respond(503, 'No outside line is configured');
+      return;
+    }
+    const callee: Party = { tenantId: origin.from.tenantId, userId: null, number, name: null };
+    const call = await this.startCall(request, tx, origin, callee, outsideFailure(number));
+    if (call) await this.addBranch(call, line);
+  }
+
+  /** A carrier delivered a call to a DID: it rings the extension, or goes on to an outside number. */
+  private callFromTrunk(request: SipRequest, tx: InviteServerTransaction, inbound: InboundCall): Promise<void> {
+    this.o.logger('info', 'call from the trunk', { did: inbound.did, from: inbound.origin.from.number, to: inbound.route.number });
+    if (inbound.route.kind === 'extension') return this.ringExtension(request, tx, inbound.origin, inbound.route.number);
+    return this.callOutside(request, tx, inbound.origin, inbound.route.number);
+  }
+
   // ── the echo test (*43) ─────────────────────────────────────────────────────────────
 
   private async echoTest(request: SipRequest, tx: InviteServerTransaction, caller: DeviceAccount): Promise<void> {
@@ -497,14 +593,20 @@ export class CallEngine {
 
   // ── helpers ─────────────────────────────────────────────────────────────────────────
 
-  private async recordMissed(caller: DeviceAccount, callee: Party, outcome: CallOutcome): Promise<void> {
-    const record = await this.o.store.callHistory.start(caller.tenant.id, {
-      direction: 'internal',
-      from: { number: caller.extension!, name: caller.user.name, userId: caller.user.id },
+  private async recordMissed(origin: CallOrigin, callee: Party, outcome: CallOutcome): Promise<void> {
+    const { from } = origin;
+    const record = await this.o.store.callHistory.start(from.tenantId, {
+      direction: origin.direction,
+      from: { number: from.number, name: from.name, userId: from.userId },
       to: { number: callee.number, name: callee.name, userId: callee.userId },
     });
-    await this.o.store.callHistory.end(caller.tenant.id, record.id, outcome);
-    this.o.notifier?.callsChanged(caller.tenant.id, [caller.user.id, ...(callee.userId ? [callee.userId] : [])]);
+    await this.o.store.callHistory.end(from.tenantId, record.id, outcome);
+    this.o.notifier?.callsChanged(from.tenantId, [from.userId, callee.userId].filter((u): u is string => u !== null));
+  }
+
+  /** The caller as a party of the call: their extension and name. */
+  private partyOf(caller: DeviceAccount): Party {
+    return { tenantId: caller.tenant.id, userId: caller.user.id, number: caller.extension!, name: caller.user.name };
   }
 
   /** How to reach a registered contact: its live connection, or its source address for UDP. */

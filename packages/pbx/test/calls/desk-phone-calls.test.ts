@@ -21,7 +21,10 @@ async function deskPhone(pbx: PbxFixture, extension: string, name: string, toneF
   // REGISTER_OK may fire before the control socket is up: ask the server instead.
   const deadline = Date.now() + 15000;
   while (pbx.pbx.location.bindings(creds.tenantId, extension).length === 0) {
-    if (Date.now() > deadline) throw new Error(`${name} did not register:\n${phone.logText()}`);
+    if (Date.now() > deadline) {
+      await phone.stop();
+      throw new Error(`${name} did not register:\n${phone.logText()}`);
+    }
     await sleep(50);
   }
   return phone;
