@@ -5,3 +5,4 @@ export * from './baresip.js';
 export * from './g711.js';
 export * from './rtp-peer.js';
 export * from './sipp.js';
+export * from './protos.js';

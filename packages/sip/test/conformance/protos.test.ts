@@ -7,7 +7,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { join } from 'node:path';
 import { FakeClock, SipStack, UdpTransport } from '../../src/index.js';
-import { replayProtos } from '../protos-replay.js';
+import { replayProtos } from '@switchboard/testkit';
 import { MISSING_TESTDATA, TESTDATA_DIR, hasTestdata } from '../helpers/testdata.js';
 
 setFlagsFromString('--expose-gc');

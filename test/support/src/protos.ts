@@ -1,7 +1,6 @@
 /**
- * Replays the PROTOS c07-sip robustness suite over real UDP against any SIP server (our SipStack
- * in this package's tests; the whole server later). Self-contained on purpose: it depends on
- * nothing but Node, so another package's test can copy or import it.
+ * Replays the PROTOS c07-sip robustness suite over real UDP against any SIP server: the bare
+ * SipStack in packages/sip's tests, the whole running server in apps/server's.
  *
  * Each case file holds two records `LENGTH SP MESSAGE` (an INVITE, then a teardown); the
  * placeholders are filled in as the suite's README says. After every batch a valid OPTIONS
