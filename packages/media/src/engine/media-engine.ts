@@ -34,6 +34,8 @@ export interface CreateLegOptions {
    */
   group?: string;
   id?: string;
+  /** Plain RTP legs: offer SDES-SRTP (RTP/SAVP) when this leg makes the offer. Offers with SRTP are always accepted. */
+  srtp?: boolean;
 }
 
 /** A bridge between two legs; `close()` unbridges them (both legs stay open). */
@@ -144,7 +146,7 @@ export class MediaEngine {
     worker.load++;
     if (options.group !== undefined) this.legGroups.set(id, options.group);
     // Commands to one thread are handled in order, so the leg exists before any later command.
-    worker.request({ op: 'createLeg', legId: id, kind: options.kind }).catch((error: unknown) => {
+    worker.request({ op: 'createLeg', legId: id, kind: options.kind, ...(options.srtp ? { srtp: true } : {}) }).catch((error: unknown) => {
       leg.emit('error', error instanceof MediaError ? error : new MediaError(String(error)));
       this.legClosed(leg, 'failed to start');
     });

@@ -43,7 +43,7 @@ export interface TapTarget {
 export type Command =
   | { op: 'init'; init: WorkerInit }
   | { op: 'peer'; worker: number; port: MessagePort }
-  | { op: 'createLeg'; legId: string; kind: LegKind }
+  | { op: 'createLeg'; legId: string; kind: LegKind; srtp?: boolean }
   | { op: 'createOffer'; legId: string; options?: OfferOptions }
   | { op: 'applyAnswer'; legId: string; sdp: string }
   | { op: 'answerOffer'; legId: string; sdp: string; options?: OfferOptions }

@@ -68,7 +68,7 @@ export class WorkerHost {
         c.port.on('message', (m: PeerMessage) => this.onPeer(m));
         return null;
       case 'createLeg':
-        return this.createLeg(c.legId, c.kind).then(() => null);
+        return this.createLeg(c.legId, c.kind, c.srtp === true).then(() => null);
       case 'createOffer':
         return (await this.leg(c.legId)).createOffer(c.options);
       case 'applyAnswer':
@@ -162,9 +162,9 @@ export class WorkerHost {
     return leg;
   }
 
-  private createLeg(legId: string, kind: LegKind): Promise<MediaLeg> {
+  private createLeg(legId: string, kind: LegKind, srtp: boolean): Promise<MediaLeg> {
     const creating = (async () => {
-      const transport = kind === 'rtp' ? this.rtpTransport(legId) : (await this.webrtc())(this.webrtcOptions(legId));
+      const transport = kind === 'rtp' ? this.rtpTransport(legId, srtp) : (await this.webrtc())(this.webrtcOptions(legId));
       const leg = new MediaLeg(legId, transport, this.clock, (error) => this.failLeg(legId, error));
       leg.events.on('dtmf', (digit) => this.post({ event: 'leg', legId, name: 'dtmf', digit }));
       leg.events.on('inactive', (silentMs) => this.post({ event: 'leg', legId, name: 'inactive', silentMs }));
@@ -185,9 +185,9 @@ export class WorkerHost {
     return creating;
   }
 
-  private rtpTransport(legId: string): MediaTransport {
+  private rtpTransport(legId: string, srtp: boolean): MediaTransport {
     const init = this.settings;
-    return createRtpTransport({ id: legId, bindAddress: init.bindAddress, announcedAddress: init.announcedAddress, ports: this.pool! });
+    return createRtpTransport({ id: legId, bindAddress: init.bindAddress, announcedAddress: init.announcedAddress, ports: this.pool!, srtp });
   }
 
   private webrtcOptions(legId: string): WebRtcTransportOptions {

@@ -11,7 +11,8 @@ import type {
   TransportState,
 } from '../transport/types.js';
 import { answerDirection, canSend, chooseForAnswer, chooseFromAnswer, NegotiationError } from '../sdp/negotiate.js';
-import { DEFAULT_OFFER_CODECS, plainRtpCodecs, readRtpSdp, writeRtpSdp, type LocalRtpDescription, type RemoteRtpDescription } from '../sdp/rtp-sdp.js';
+import { DEFAULT_OFFER_CODECS, plainRtpCodecs, readRtpSdp, writeRtpSdp, type LocalRtpDescription, type RemoteRtpDescription, type SrtpCryptoLine } from '../sdp/rtp-sdp.js';
+import { newKeyParams, parseKeyParams, SRTP_SUITE, SrtpSession, type SrtpKeys } from './srtp.js';
 import { TypedEmitter } from '../util/typed-emitter.js';
 import { type BoundPair, type RtpPortPool } from './port-pool.js';
 import { isGoodbye, isSenderReport, parseRtcp, serializeRtcp } from './rtcp-packet.js';
@@ -35,6 +36,11 @@ export interface RtpTransportOptions {
    */
   relatchAfterMs?: number;
   cname?: string;
+  /**
+   * Offer SRTP (RFC 4568 SDES, AES_CM_128_HMAC_SHA1_80) when we make the offer. Offers that
+   * carry SRTP are accepted either way.
+   */
+  srtp?: boolean;
 }
 
 /** Counters for tests, logs and RTCP. */
@@ -46,6 +52,8 @@ export interface RtpTransportStats {
   packetsFromStrangers: number;
   rtcpSent: number;
   rtcpReceived: number;
+  /** SRTP/SRTCP packets that failed authentication (dropped). */
+  authFailures: number;
   /** Where RTP goes now (after latching), or null. */
   remote: { address: string; port: number } | null;
 }
@@ -56,7 +64,8 @@ interface Endpoint {
 }
 
 /**
- * A plain RTP/AVP leg (RFC 3550 over UDP): an even RTP port with RTCP on the next one, or both
+ * A plain RTP/AVP leg (RFC 3550 over UDP), or RTP/SAVP with SDES keys (RFC 4568, RFC 3711):
+ * an even RTP port with RTCP on the next one, or both
  * on one port when the peer accepts rtcp-mux (RFC 5761). Symmetric RTP (RFC 4961): once media
  * arrives we send to where it really comes from, which is what makes phones behind NAT work.
  * Sockets are bound on the first offer or answer.
@@ -76,7 +85,12 @@ export class RtpTransport implements MediaTransport {
   private readonly sessionId = String(randomInt(1, 2 ** 47));
   private sessionVersion = randomInt(1, 2 ** 20);
   private lastBody: string | null = null;
-  private pendingOffer: { codecs: AudioCodec[]; direction: Direction } | null = null;
+  private pendingOffer: { codecs: AudioCodec[]; direction: Direction; srtp: boolean } | null = null;
+  /** Our SDES master key (one for the leg's life) and the sessions in use, when SRTP is on. */
+  private localKey: { keys: SrtpKeys; params: string } | null = null;
+  private srtpOut: SrtpSession | null = null;
+  private srtpIn: SrtpSession | null = null;
+  private remoteKeyParams: string | null = null;
   private remoteSdp: RemoteRtpDescription | null = null;
   private rtcpMux = false;
   private rtpDest: Endpoint | null = null;
@@ -89,7 +103,7 @@ export class RtpTransport implements MediaTransport {
   private reportSsrc: number | null = null;
   private senderPayloadType = -1;
   private readonly cname: string;
-  private readonly counters: Omit<RtpTransportStats, 'remote'> = { packetsSent: 0, octetsSent: 0, packetsReceived: 0, packetsFromStrangers: 0, rtcpSent: 0, rtcpReceived: 0 };
+  private readonly counters: Omit<RtpTransportStats, 'remote'> = { packetsSent: 0, octetsSent: 0, packetsReceived: 0, packetsFromStrangers: 0, rtcpSent: 0, rtcpReceived: 0, authFailures: 0 };
 
   constructor(private readonly options: RtpTransportOptions) {
     this.cname = options.cname ?? `${randomBytes(6).toString('hex')}@switchboard`;
@@ -124,8 +138,10 @@ export class RtpTransport implements MediaTransport {
     const pair = await this.bound();
     const codecs = plainRtpCodecs(options.codecs ?? DEFAULT_OFFER_CODECS);
     const direction = options.direction ?? 'sendrecv';
-    this.pendingOffer = { codecs, direction };
-    return this.writeSdp({ port: pair.port, codecs, direction, rtcpMux: true, offer: true });
+    const srtp = this.options.srtp === true;
+    this.pendingOffer = { codecs, direction, srtp };
+    const crypto = srtp ? [{ tag: 1, suite: SRTP_SUITE, keyParams: this.ourKey().params }] : undefined;
+    return this.writeSdp({ port: pair.port, codecs, direction, rtcpMux: true, offer: true, ...(crypto ? { crypto } : {}) });
   }
 
   applyAnswer(sdp: string): Promise<NegotiatedAudio> {
@@ -134,8 +150,11 @@ export class RtpTransport implements MediaTransport {
       if (!offer) throw new NegotiationError('no-pending-offer', 'applyAnswer() without an offer of ours waiting for it');
       this.assertOpen();
       const remote = readRtpSdp(sdp);
-      if (remote.secure) throw new NegotiationError('unsupported', 'the answer uses SRTP (RTP/SAVP), which we did not offer');
+      if (remote.secure !== offer.srtp) {
+        throw new NegotiationError('unsupported', offer.srtp ? 'the answer refused SRTP (RTP/SAVP), which we offered as mandatory' : 'the answer uses SRTP (RTP/SAVP), which we did not offer');
+      }
       const choice = chooseFromAnswer(offer.codecs, remote.codecs);
+      if (offer.srtp) this.useRemoteKey(remote);
       this.pendingOffer = null;
       this.settle(remote, { codecs: choice.codecs, telephoneEvent: choice.telephoneEvent, localDirection: offer.direction, remoteDirection: remote.direction }, remote.rtcpMux);
       return Promise.resolve(this.settled!);
@@ -146,12 +165,14 @@ export class RtpTransport implements MediaTransport {
 
   async answerOffer(sdp: string, options: OfferOptions = {}): Promise<{ answer: string; negotiated: NegotiatedAudio }> {
     const remote = readRtpSdp(sdp);
-    if (remote.secure) throw new NegotiationError('unsupported', 'the peer offers only SRTP (RTP/SAVP), which plain RTP legs do not support yet');
+    const line = remote.secure ? this.useRemoteKey(remote) : null;
+    if (!remote.secure) this.srtpOff();
     // Without a stated preference, keep the offerer's order (its first choice is usually what it sends).
     const choice = chooseForAnswer(remote.codecs, plainRtpCodecs(options.codecs ?? ['PCMU', 'PCMA', 'opus']), options.codecs === undefined);
     const pair = await this.bound();
     const direction = answerDirection(remote.direction, options.direction ?? 'sendrecv');
-    const answer = this.writeSdp({ port: pair.port, codecs: choice.answerLines, direction, rtcpMux: remote.rtcpMux, offer: false, remote });
+    const crypto = line ? [{ tag: line.tag, suite: SRTP_SUITE, keyParams: this.ourKey().params }] : undefined;
+    const answer = this.writeSdp({ port: pair.port, codecs: choice.answerLines, direction, rtcpMux: remote.rtcpMux, offer: false, remote, ...(crypto ? { crypto } : {}) });
     this.pendingOffer = null;
     this.settle(remote, { codecs: choice.codecs, telephoneEvent: choice.telephoneEvent, localDirection: direction, remoteDirection: remote.direction }, remote.rtcpMux);
     return { answer, negotiated: this.settled! };
@@ -161,8 +182,9 @@ export class RtpTransport implements MediaTransport {
     const pair = this.pair;
     const dest = this.rtpDest;
     if (!pair || !dest || this.currentState !== 'connected' || !this.settled || !canSend(this.settled.localDirection)) return;
+    if (this.srtpOut) pair.rtp.send(this.srtpOut.protectRtp(Buffer.concat([rtpHeader(packet), packet.payload])), dest.port, dest.address);
     // Header and payload go out as two pieces of one datagram (no copy of the payload).
-    pair.rtp.send([rtpHeader(packet), packet.payload], dest.port, dest.address);
+    else pair.rtp.send([rtpHeader(packet), packet.payload], dest.port, dest.address);
     this.counters.packetsSent++;
     this.counters.octetsSent += packet.payload.length;
     let sender = this.sender;
@@ -214,7 +236,35 @@ export class RtpTransport implements MediaTransport {
     return pair;
   }
 
-  private writeSdp(parts: { port: number; codecs: readonly AudioCodec[]; direction: Direction; rtcpMux: boolean; offer: boolean; remote?: RemoteRtpDescription }): string {
+  private ourKey(): { keys: SrtpKeys; params: string } {
+    this.localKey ??= newKeyParams();
+    return this.localKey;
+  }
+
+  /** RFC 4568 §6: take the first crypto line we support; our key protects what we send. */
+  private useRemoteKey(remote: RemoteRtpDescription): SrtpCryptoLine {
+    for (const line of remote.crypto) {
+      if (line.suite !== SRTP_SUITE) continue;
+      const keys = parseKeyParams(line.keyParams);
+      if (!keys) continue;
+      if (this.remoteKeyParams !== line.keyParams) {
+        this.srtpIn = new SrtpSession(keys);
+        this.remoteKeyParams = line.keyParams;
+      }
+      this.srtpOut ??= new SrtpSession(this.ourKey().keys);
+      return line;
+    }
+    const suites = remote.crypto.map((c) => c.suite).join(', ') || 'no a=crypto line';
+    throw new NegotiationError('unsupported', `no usable SRTP crypto suite offered (${suites}); we support ${SRTP_SUITE} with an inline key`);
+  }
+
+  private srtpOff(): void {
+    this.srtpIn = null;
+    this.srtpOut = null;
+    this.remoteKeyParams = null;
+  }
+
+  private writeSdp(parts: { port: number; codecs: readonly AudioCodec[]; direction: Direction; rtcpMux: boolean; offer: boolean; remote?: RemoteRtpDescription; crypto?: SrtpCryptoLine[] }): string {
     const description: LocalRtpDescription = {
       sessionId: this.sessionId,
       sessionVersion: this.sessionVersion,
@@ -227,6 +277,7 @@ export class RtpTransport implements MediaTransport {
       direction: parts.direction,
       ptime: this.options.ptime ?? 20,
       ...(parts.remote ? { rejected: parts.remote.others, audioIndex: parts.remote.audioIndex } : {}),
+      ...(parts.crypto ? { crypto: parts.crypto } : {}),
     };
     // RFC 3264 §8: the o= version goes up by one whenever what we describe changes.
     const body = writeRtpSdp({ ...description, sessionVersion: 0 });
@@ -291,6 +342,14 @@ export class RtpTransport implements MediaTransport {
       return;
     }
     if (!this.settled || this.currentState !== 'connected') return;
+    if (this.srtpIn) {
+      const clear = this.srtpIn.unprotectRtp(msg);
+      if (!clear) {
+        this.counters.authFailures++;
+        return;
+      }
+      msg = clear;
+    }
     const packet = parseRtp(msg);
     if (!packet || !this.accept('rtp', rinfo)) return;
     this.counters.packetsReceived++;
@@ -307,6 +366,14 @@ export class RtpTransport implements MediaTransport {
 
   private onRtcp(msg: Buffer, rinfo: RemoteInfo): void {
     if (!this.settled) return;
+    if (this.srtpIn) {
+      const clear = this.srtpIn.unprotectRtcp(msg);
+      if (!clear) {
+        this.counters.authFailures++;
+        return;
+      }
+      msg = clear;
+    }
     const packets = parseRtcp(msg);
     if (!packets || !this.accept(this.rtcpMux ? 'rtp' : 'rtcp', rinfo)) return;
     this.counters.rtcpReceived++;
@@ -340,7 +407,8 @@ export class RtpTransport implements MediaTransport {
     const ssrc = this.sender?.ssrc ?? (this.reportSsrc ??= randomInt(1, 2 ** 32 - 1));
     const packets = buildReport({ ssrc, cname: this.cname, sender: this.sender, sources: [...this.sources.values()], nowUnixMs: Date.now(), nowMs: performance.now(), bye });
     const socket = this.rtcpMux ? pair.rtp : pair.rtcp;
-    socket.send(serializeRtcp(packets), dest.port, dest.address);
+    const wire = serializeRtcp(packets);
+    socket.send(this.srtpOut ? this.srtpOut.protectRtcp(wire) : wire, dest.port, dest.address);
     this.counters.rtcpSent++;
   }
 }

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { Baresip, analyseTone } from '@switchboard/testkit';
+import { Baresip, analyseTone, writeToneWav } from '@switchboard/testkit';
 import { MediaEngine } from '../../src/engine/media-engine.js';
 import { SipAnswerer } from '../support/sip-answerer.js';
 import { TestPeer } from '../support/test-peer.js';
@@ -49,6 +49,45 @@ describe.skipIf(!Baresip.isAvailable())('with a real phone (baresip)', () => {
       await new Promise((r) => setTimeout(r, 300));
       const heard = phone.heardAudio();
       expect(analyseTone(heard, { skipSeconds: 0.5 }).dominant).toBe(440);
+    } finally {
+      await phone.stop();
+      sip.close();
+      peer.close();
+      await phoneLeg.close();
+      await peerLeg.close();
+    }
+  });
+
+  it('baresip with mandatory SDES-SRTP and a PCMU peer hear each other through a passthrough bridge', async () => {
+    writeToneWav(join(dir, '700.wav'), 700, 30);
+    const peer = await TestPeer.open('PCMU', 440);
+    const phoneLeg = engine.createLeg({ kind: 'rtp', group: 'srtp-call' });
+    const peerLeg = engine.createLeg({ kind: 'rtp', group: 'srtp-call' });
+    peer.start((await peerLeg.answerOffer(peer.sdp())).answer);
+    let offered = '';
+    let answered = '';
+    const sip = await SipAnswerer.open(async (offer) => {
+      offered = offer;
+      answered = (await phoneLeg.answerOffer(offer, { codecs: ['PCMU'] })).answer;
+      return answered;
+    });
+    const phone = await Baresip.start({ account: { user: 'desk', domain: '127.0.0.1' }, audioSource: join(dir, '700.wav'), extraConfig: ['module srtp.so'] });
+    try {
+      // A second account on the phone that insists on SRTP; dial from it.
+      await phone.command('uanew', '<sip:secure@127.0.0.1>;mediaenc=srtp-mand;regint=0');
+      await phone.command('uafind', 'sip:secure@127.0.0.1');
+      await engine.bridge(phoneLeg, peerLeg);
+      await phone.dial(`sip:media@127.0.0.1:${sip.port}`);
+      await phone.waitFor('CALL_ESTABLISHED', { since: 0 });
+      expect(offered).toMatch(/RTP\/SAVP/);
+      expect(answered).toMatch(/m=audio \d+ RTP\/SAVP 0 101/);
+      expect(answered).toMatch(/a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:/);
+      expect(analyseTone(await peer.hear(1.5), { skipSeconds: 0.3 }).dominant).toBe(700);
+      await new Promise((r) => setTimeout(r, 500));
+      await phone.hangup();
+      await phone.waitFor('CALL_CLOSED', { since: 0 });
+      await new Promise((r) => setTimeout(r, 300));
+      expect(analyseTone(phone.heardAudio(), { skipSeconds: 0.5 }).dominant).toBe(440);
     } finally {
       await phone.stop();
       sip.close();

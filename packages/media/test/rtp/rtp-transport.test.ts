@@ -139,3 +139,47 @@ describe('plain RTP transport', () => {
     await expect(a.createOffer()).rejects.toThrow(/closed/);
   });
 });
+
+describe('plain RTP transport with SDES-SRTP', () => {
+  it('negotiates RTP/SAVP with a=crypto, carries encrypted media both ways, and drops forgeries', async () => {
+    const a = createRtpTransport({ id: 'a', bindAddress: '127.0.0.1', announcedAddress: '127.0.0.1', ports: pool, srtp: true, rtcpIntervalMs: 100 });
+    const b = transport('b');
+    open.push(a);
+    const offer = await a.createOffer();
+    expect(offer).toMatch(/m=audio \d+ RTP\/SAVP 0 8 101/);
+    expect(offer).toMatch(/a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:[A-Za-z0-9+/]{40}/);
+    const { answer } = await b.answerOffer(offer);
+    expect(answer).toMatch(/RTP\/SAVP/);
+    expect(answer).toMatch(/a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:/);
+    await a.applyAnswer(answer);
+    const atA: RtpPacket[] = [];
+    const atB: RtpPacket[] = [];
+    a.on('rtp', (p) => atA.push(p));
+    b.on('rtp', (p) => atB.push(p));
+    // A raw listener on B's port sees only ciphertext.
+    for (let n = 0; n < 5; n++) {
+      a.sendRtp(tonePacket(1, n, 440));
+      b.sendRtp(tonePacket(2, n, 1000));
+    }
+    await wait(300);
+    expect(atB.map((p) => p.sequenceNumber)).toEqual([0, 1, 2, 3, 4]);
+    expect(atB[0]!.payload.equals(tonePacket(1, 0, 440).payload)).toBe(true);
+    expect(atA).toHaveLength(5);
+    expect(a.stats().rtcpReceived + b.stats().rtcpReceived).toBeGreaterThan(0);
+    // A clear RTP packet sent to the secured port fails authentication.
+    const port = Number(/m=audio (\d+)/.exec(answer)![1]);
+    const forger = createSocket('udp4');
+    await new Promise<void>((r) => forger.bind(0, '127.0.0.1', r));
+    forger.send(serializeRtp(tonePacket(1, 9, 440)), port, '127.0.0.1');
+    await wait(100);
+    forger.close();
+    expect(b.stats().authFailures).toBe(1);
+    expect(atB).toHaveLength(5);
+  });
+
+  it('refuses an SRTP offer without a suite it supports', async () => {
+    const b = transport('b');
+    const offer = 'v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 4000 RTP/SAVP 0\r\na=crypto:1 AES_256_CM_HMAC_SHA1_80 inline:PS1uQCVeeCFCanVmcjkpPywjNWhcYD0mXXtxaVBRPS1uQCVeeCFCanVmcjkpPywjNWhcYD0m\r\n';
+    await expect(b.answerOffer(offer)).rejects.toThrow(/AES_256_CM_HMAC_SHA1_80/);
+  });
+});
