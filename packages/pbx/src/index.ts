@@ -7,3 +7,6 @@ export { Registrar, type RegistrarOptions } from './registrar/registrar.js';
 export { classify, normaliseDialString, DEFAULT_PLAN, FEATURE_CODES, type Destination, type NumberingPlan, type CallerRights, type FeatureCode } from './dialplan/dialplan.js';
 export { silentPbxLogger, type PbxLogger, type PbxLogLevel } from './util/logger.js';
 export { CallEngine, type CallEngineOptions, type CallNotifier } from './calls/call-engine.js';
+export { TrunkService, outsideFailure, type TrunkServiceOptions, type InboundCall } from './calls/trunk.js';
+export { TrunkRegistration, refreshDelaySeconds, type TrunkRegistrationState, type TrunkRegistrationOptions } from './calls/trunk-registration.js';
+export type { CallTarget, CallOrigin, CallFailure, FailureWords } from './calls/call-target.js';

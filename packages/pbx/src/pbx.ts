@@ -1,6 +1,7 @@
 import type { MediaEngine } from '@switchboard/media';
 import { InviteServerTransaction, type AnyServerTransaction, type DigestAlgorithm, type Flow, type SipRequest, type SipStack } from '@switchboard/sip';
 import { CallEngine, type CallNotifier } from './calls/call-engine.js';
+import { TrunkService } from './calls/trunk.js';
 import type { Store } from './store/store.js';
 import { AuthGuard } from './registrar/auth-guard.js';
 import { DeviceAuthenticator } from './registrar/device-auth.js';
@@ -39,6 +40,8 @@ export class Pbx {
   readonly auth: DeviceAuthenticator;
   readonly guard: AuthGuard;
   readonly calls: CallEngine | null;
+  /** Outside lines (calls out, DIDs in, carrier registrations); with calls only. */
+  readonly trunks: TrunkService | null;
   private upkeep: NodeJS.Timeout | null = null;
   private closed = false;
 
@@ -47,6 +50,7 @@ export class Pbx {
     this.guard = new AuthGuard({ logger: o.logger });
     this.auth = new DeviceAuthenticator({ realm: o.realm, secret: o.secret, store: o.store, guard: this.guard, ...(o.digestAlgorithms ? { algorithms: o.digestAlgorithms } : {}) });
     this.registrar = new Registrar({ store: o.store, auth: this.auth, guard: this.guard, location: this.location, logger: o.logger });
+    this.trunks = o.media ? new TrunkService({ stack: o.stack, store: o.store, logger: o.logger }) : null;
     this.calls = o.media
       ? new CallEngine({
           stack: o.stack,
@@ -56,6 +60,7 @@ export class Pbx {
           auth: this.auth,
           logger: o.logger,
           ...(o.notifier ? { notifier: o.notifier } : {}),
+          ...(this.trunks ? { trunks: this.trunks } : {}),
           ...(o.ringTimeoutMs !== undefined ? { ringTimeoutMs: o.ringTimeoutMs } : {}),
         })
       : null;
@@ -66,19 +71,21 @@ export class Pbx {
     await this.restore();
     this.o.stack.onRequest((request, tx) => this.dispatch(request, tx));
     this.o.stack.on('flowClosed', (flow) => this.onFlowClosed(flow));
+    await this.trunks?.start();
     this.upkeep = setInterval(() => {
       void this.registrar.purgeExpired().catch((error: unknown) => this.o.logger('warn', 'registration upkeep failed', { error: String(error) }));
+      // Trunk settings changed with the CLI while running: registrations follow within 30 s.
+      void this.trunks?.sync().catch((error: unknown) => this.o.logger('warn', 'trunk registration upkeep failed', { error: String(error) }));
     }, 30_000);
     this.upkeep.unref();
   }
 
-  /** Stops upkeep; safe to call twice. The stack and store belong to the caller. */
-  close(): Promise<void> {
-    if (!this.closed) {
-      this.closed = true;
-      if (this.upkeep) clearInterval(this.upkeep);
-    }
-    return Promise.resolve();
+  /** Stops upkeep and unregisters trunks (a bounded wait); safe to call twice. The stack and store belong to the caller. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.upkeep) clearInterval(this.upkeep);
+    await this.trunks?.close();
   }
 
   /**

@@ -1,0 +1,234 @@
+import { createSocket, type Socket } from 'node:dgram';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Baresip, RtpPeer, SIPP_SCENARIOS, analyseTone, freePortBlock, runSipp, sippAvailable, writeToneWav } from '@switchboard/testkit';
+import { PbxFixture } from '../support/pbx-fixture.js';
+
+const tones = mkdtempSync(join(tmpdir(), 'sb-trunk-tones-'));
+writeToneWav(join(tones, '1000.wav'), 1000, 30);
+writeToneWav(join(tones, '1600.wav'), 1600, 30);
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+interface Phone {
+  phone: Baresip;
+  tenantId: string;
+  userId: string;
+}
+
+/** A baresip desk phone registered to the fixture as `extension`, sending `toneFile`. */
+async function deskPhone(pbx: PbxFixture, extension: string, name: string, toneFile: string): Promise<Phone> {
+  const creds = await pbx.addPhone(extension, name);
+  const phone = await Baresip.start({
+    account: { user: creds.username, domain: `127.0.0.1:${pbx.port}`, password: creds.password, displayName: name },
+    audioSource: join(tones, toneFile),
+  });
+  const deadline = Date.now() + 15000;
+  while (pbx.pbx.location.bindings(creds.tenantId, extension).length === 0) {
+    if (Date.now() > deadline) {
+      await phone.stop();
+      throw new Error(`${name} did not register:\n${phone.logText()}`);
+    }
+    await sleep(50);
+  }
+  return { phone, tenantId: creds.tenantId, userId: creds.userId };
+}
+
+/**
+ * A carrier's media: an RtpPeer sending a tone. It learns our address from the first packet we
+ * send it; until then its packets go to a socket of ours that swallows them.
+ */
+async function carrierMedia(toneHz: number): Promise<{ peer: RtpPeer; close(): void }> {
+  const sink: Socket = createSocket('udp4');
+  await new Promise<void>((resolve) => sink.bind(0, '127.0.0.1', resolve));
+  const peer = await RtpPeer.open({ toneHz });
+  peer.sendTo('127.0.0.1', sink.address().port);
+  return {
+    peer,
+    close: () => {
+      peer.close();
+      sink.close();
+    },
+  };
+}
+
+const hasTools = Baresip.isAvailable() && sippAvailable();
+
+// The SIP trunk with real endpoints: a baresip desk phone on one side, SIPp as the carrier on the
+// other with an RtpPeer as the carrier's media. Audio is proven by tones measured on both sides.
+describe.skipIf(!hasTools)('SIP trunk: outside calls and DIDs', () => {
+  let pbx: PbxFixture;
+  const cleanup: Array<() => Promise<void> | void> = [];
+  beforeEach(async () => {
+    pbx = await PbxFixture.start({ media: true, ringTimeoutMs: 8000 });
+  });
+  afterEach(async () => {
+    for (const undo of cleanup.splice(0).reverse()) await undo();
+    await pbx.close();
+  });
+
+  it('a phone calls an outside number: the carrier gets the caller ID, both hear each other, DTMF arrives, history says outbound', async () => {
+    const { phone: alice, tenantId, userId } = await deskPhone(pbx, '101', 'Alice Adams', '1600.wav');
+    cleanup.push(() => alice.stop());
+    await pbx.store.users.update(tenantId, userId, { canDialExternal: true });
+    const media = await carrierMedia(1000);
+    cleanup.push(() => media.close());
+    const trunkPort = await freePortBlock(1);
+    await pbx.store.trunks.set(tenantId, { host: '127.0.0.1', port: trunkPort, callerIdNumber: '+15550100100', callerIdName: 'Test Co' });
+    const messages = join(mkdtempSync(join(tmpdir(), 'sb-trunk-msg-')), 'carrier.log');
+    const carrier = await runSipp({
+      scenario: join(SIPP_SCENARIOS, 'trunk-uas.xml'),
+      localPort: trunkPort,
+      keys: { peer_media_port: media.peer.port },
+      timeoutSeconds: 40,
+      extraArgs: ['-trace_msg', '-message_file', messages],
+    });
+    cleanup.push(() => carrier.kill());
+
+    const mark = alice.events.length;
+    await alice.dial(`sip:5551234@127.0.0.1:${pbx.port}`);
+    await alice.waitFor('CALL_ESTABLISHED', { since: mark });
+    await sleep(1500);
+    await alice.sendDtmf('7#');
+    await sleep(600);
+    await alice.hangup();
+    const result = await carrier.done;
+    expect(result.code, result.output).toBe(0);
+    await alice.waitFor('CALL_CLOSED', { since: mark });
+    await sleep(300);
+
+    // Each side heard the other's tone through the server (the phone after its ringback).
+    expect(analyseTone(media.peer.heardAudio(), { skipSeconds: 0.2 }).dominant).toBeCloseTo(1600, -1);
+    expect(analyseTone(alice.heardAudio(), { skipSeconds: 1.2, maxSeconds: 1 }).dominant).toBeCloseTo(1000, -1);
+    expect(media.peer.receivedDtmf()).toBe('7#');
+
+    // The carrier saw the tenant's number, not the extension.
+    const invite = readFileSync(messages, 'utf8').split(/-{10,}/).find((m) => /INVITE sip:5551234@127\.0\.0\.1/.test(m)) ?? '';
+    expect(invite).toMatch(/^From: "Test Co" <sip:\+15550100100@127\.0\.0\.1>;tag=/m);
+    expect(invite).toMatch(/^P-Asserted-Identity: "Test Co" <sip:\+15550100100@127\.0\.0\.1>/m);
+
+    const history = await pbx.store.callHistory.page(tenantId, userId, { limit: 5 });
+    expect(history.items[0]).toMatchObject({ direction: 'outbound', outcome: 'answered', other: { number: '5551234' } });
+    expect(pbx.pbx.calls?.activeCalls).toBe(0);
+  });
+
+  it('refuses outside calls a user may not make, with the reason; no trunk is a 503', async () => {
+    const { phone: alice, tenantId, userId } = await deskPhone(pbx, '111', 'Alice Adams', '1600.wav');
+    cleanup.push(() => alice.stop());
+    const closedWith = async (number: string): Promise<string> => {
+      const mark = alice.events.length;
+      await alice.dial(`sip:${number}@127.0.0.1:${pbx.port}`);
+      return (await alice.waitFor('CALL_CLOSED', { since: mark })).param ?? '';
+    };
+
+    expect(await closedWith('5551234')).toMatch(/403 Outside calls are not allowed for your account/);
+    await pbx.store.users.update(tenantId, userId, { canDialExternal: true });
+    expect(await closedWith('5551234')).toMatch(/503 No outside line is configured/);
+    await pbx.store.trunks.set(tenantId, { host: '127.0.0.1', port: await freePortBlock(1) });
+    expect(await closedWith('0044207946000')).toMatch(/403 International calls are not allowed for your account/);
+    expect(await closedWith('+44207946000')).toMatch(/403 International calls are not allowed for your account/);
+    expect(await closedWith('19005550100')).toMatch(/403 Premium-rate numbers are blocked/);
+    expect(pbx.pbx.calls?.activeCalls).toBe(0);
+  });
+
+  it('the carrier delivers a call to a DID: the mapped phone rings with the caller’s number, answers, both hear each other', async () => {
+    const { phone: bob, tenantId, userId } = await deskPhone(pbx, '102', 'Bob Baker', '1000.wav');
+    cleanup.push(() => bob.stop());
+    await pbx.store.trunks.set(tenantId, { host: '127.0.0.1', port: 5060 });
+    await pbx.store.dids.add(tenantId, '+15550100200', { extension: '102' });
+    const media = await carrierMedia(1600);
+    cleanup.push(() => media.close());
+
+    const mark = bob.events.length;
+    const carrier = await runSipp({
+      scenario: join(SIPP_SCENARIOS, 'trunk-uac.xml'),
+      target: `127.0.0.1:${pbx.port}`,
+      service: '+15550100200',
+      keys: { peer_media_port: media.peer.port, caller: '15550001' },
+      durationMs: 2500,
+      timeoutSeconds: 40,
+    });
+    cleanup.push(() => carrier.kill());
+    const incoming = await bob.waitFor('CALL_INCOMING', { since: mark });
+    expect(incoming.peeruri).toContain('sip:15550001@');
+    expect(bob.logText()).toContain('Carrier');
+    await bob.accept();
+    const result = await carrier.done;
+    expect(result.code, result.output).toBe(0);
+    await bob.waitFor('CALL_CLOSED', { since: mark });
+    await sleep(300);
+
+    expect(analyseTone(media.peer.heardAudio(), { skipSeconds: 0.3 }).dominant).toBeCloseTo(1000, -1);
+    expect(analyseTone(bob.heardAudio(), { skipSeconds: 0.5 }).dominant).toBeCloseTo(1600, -1);
+    const history = await pbx.store.callHistory.page(tenantId, userId, { limit: 5 });
+    expect(history.items[0]).toMatchObject({ direction: 'inbound', outcome: 'answered', other: { number: '15550001', name: 'Carrier' } });
+  });
+
+  it('a carrier that challenges the INVITE gets the trunk credentials, and the call connects', async () => {
+    const { phone: alice, tenantId, userId } = await deskPhone(pbx, '121', 'Alice Adams', '1600.wav');
+    cleanup.push(() => alice.stop());
+    await pbx.store.users.update(tenantId, userId, { canDialExternal: true });
+    const media = await carrierMedia(1000);
+    cleanup.push(() => media.close());
+    const trunkPort = await freePortBlock(1);
+    // Credentials without registration: this carrier only authenticates calls.
+    await pbx.store.trunks.set(tenantId, { host: '127.0.0.1', port: trunkPort, username: 'acme-trunk', password: 'c4rrier-s3cret', register: false, callerIdNumber: '15550100100' });
+    const carrier = await runSipp({
+      scenario: join(SIPP_SCENARIOS, 'trunk-uas-auth.xml'),
+      localPort: trunkPort,
+      keys: { peer_media_port: media.peer.port, trunk_user: 'acme-trunk', trunk_password: 'c4rrier-s3cret' },
+      timeoutSeconds: 40,
+    });
+    cleanup.push(() => carrier.kill());
+
+    const mark = alice.events.length;
+    await alice.dial(`sip:5557777@127.0.0.1:${pbx.port}`);
+    await alice.waitFor('CALL_ESTABLISHED', { since: mark });
+    await sleep(1500);
+    await alice.hangup();
+    const result = await carrier.done;
+    expect(result.code, result.output).toBe(0);
+    await alice.waitFor('CALL_CLOSED', { since: mark });
+    await sleep(300);
+    expect(analyseTone(media.peer.heardAudio(), { skipSeconds: 0.2 }).dominant).toBeCloseTo(1600, -1);
+    expect(analyseTone(alice.heardAudio(), { skipSeconds: 1.2, maxSeconds: 0.8 }).dominant).toBeCloseTo(1000, -1);
+  });
+});
+
+describe.skipIf(!sippAvailable())('SIP trunk registration', () => {
+  let pbx: PbxFixture;
+  afterEach(async () => {
+    await pbx.close();
+  });
+
+  it('registers with digest, refreshes before the granted expiry, and unregisters when the trunk is removed', async () => {
+    pbx = await PbxFixture.start({ media: true });
+    const { tenantId } = await pbx.addPhone('101');
+    const registrarPort = await freePortBlock(1);
+    const registrar = await runSipp({
+      scenario: join(SIPP_SCENARIOS, 'trunk-registrar.xml'),
+      localPort: registrarPort,
+      keys: { trunk_user: 'acme-trunk', trunk_password: 'c4rrier-s3cret' },
+      timeoutSeconds: 30,
+    });
+    try {
+      await sleep(200);
+      await pbx.store.trunks.set(tenantId, { host: '127.0.0.1', port: registrarPort, username: 'acme-trunk', password: 'c4rrier-s3cret' });
+      await pbx.pbx.trunks!.sync();
+      const registration = pbx.pbx.trunks!.registration(tenantId)!;
+      const deadline = Date.now() + 10_000;
+      while (registration.registrations < 2 && Date.now() < deadline) await sleep(50);
+      expect(registration).toMatchObject({ state: 'registered', registrations: 2, detail: 'registered for 2 s' });
+
+      await pbx.store.trunks.remove(tenantId);
+      await pbx.pbx.trunks!.sync();
+      expect(registration.state).toBe('stopped');
+      expect(pbx.pbx.trunks!.registration(tenantId)).toBeNull();
+      const result = await registrar.done;
+      expect(result.code, result.output).toBe(0);
+    } finally {
+      registrar.kill();
+    }
+  });
+});
