@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { lookup } from 'node:dns/promises';
+import { isIP } from 'node:net';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MediaEngine } from '@switchboard/media';
@@ -63,7 +65,8 @@ export async function startSipService(config: ServerConfig, store: Store, logger
     media = await MediaEngine.start({
       rtpPortRange: [config.rtpPorts.min, config.rtpPorts.max],
       bindAddress: config.bind,
-      announcedAddress: config.publicAddress,
+      // SDP and ICE candidates need an address: a host name is resolved once, here.
+      announcedAddress: await mediaAddress(config.publicAddress),
     });
     const pbxLogger: PbxLogger = (level, message, fields) => logger[level]({ component: 'pbx', ...fields }, message);
     const pbx = new Pbx({ stack, store, logger: pbxLogger, realm: SIP_REALM, secret: loadSecret(config.dataDir), media, ...(notifier ? { notifier } : {}) });
@@ -90,6 +93,15 @@ export async function startSipService(config: ServerConfig, store: Store, logger
   } catch (error) {
     await closeTransports();
     throw error;
+  }
+}
+
+async function mediaAddress(publicAddress: string): Promise<string> {
+  if (isIP(publicAddress) !== 0) return publicAddress;
+  try {
+    return (await lookup(publicAddress, { family: 4 })).address;
+  } catch {
+    throw new SipStartError(`SWITCHBOARD_PUBLIC_ADDRESS ${publicAddress} does not resolve to an IPv4 address; give an address or a name this machine can resolve`);
   }
 }
 
