@@ -89,7 +89,12 @@ export const test = base.extend<{ portal: OpenPortal }, { server: SwitchboardSer
         return { page, browser: page.context().browser()!, signIn: user };
       },
     });
+    const outputBefore = server.output().length;
     await use(portal);
+    if (testInfo.status !== testInfo.expectedStatus) {
+      // What the server said during this test, next to the failure.
+      await testInfo.attach('server-output.txt', { body: server.output().slice(outputBefore), contentType: 'text/plain' });
+    }
     await Promise.all(contexts.map((c) => c.close()));
   },
 });

@@ -3,11 +3,10 @@ import { expect, test } from '../support/fixtures.js';
 import type { PortalUser } from '../support/fixtures.js';
 
 /**
- * Calls between real browsers through the real server. They need the server's registrar and
- * call engine; until those land each test is marked fixme with the reason, never faked.
+ * Calls between real browsers through the real server (registrar, B2BUA call engine, WebRTC
+ * legs). Audio is proven by the tone each side hears. What the server does not do yet is marked
+ * fixme with the reason, never faked.
  */
-
-const waitingFor = 'needs the SIP registrar and call engine on the server (not landed yet)';
 
 async function ready(user: PortalUser): Promise<void> {
   await expect(user.page.getByTestId('phone-status')).toHaveText('Status: Ready', { timeout: 15_000 });
@@ -20,19 +19,22 @@ async function dial(user: PortalUser, number: string): Promise<void> {
 
 async function answer(user: PortalUser): Promise<void> {
   const overlay = user.page.getByRole('alertdialog', { name: 'Incoming call' });
-  await expect(overlay).toBeVisible({ timeout: 10_000 });
+  await expect(overlay).toBeVisible({ timeout: 15_000 });
   await overlay.getByRole('button', { name: 'Answer' }).click();
+  await expect(user.page.getByRole('timer')).toBeVisible({ timeout: 10_000 });
+}
+
+/** Waits until this side sees the call answered (its timer runs). */
+async function connected(user: PortalUser): Promise<void> {
+  await expect(user.page.getByRole('timer')).toBeVisible({ timeout: 10_000 });
 }
 
 test.describe('calls', () => {
-  test.fixme('the softphone registers and shows Ready', async ({ portal }) => {
-    // fixme: needs the SIP registrar on the server.
-    const alice = await portal.as('101');
-    await ready(alice);
-  });
+  // Two or three browsers with live media on a small shared machine: allow more than the default.
+  test.describe.configure({ mode: 'parallel', timeout: 90_000 });
 
-  test.fixme('after a server restart the phone is Ready again by itself', async ({ portal, server }) => {
-    // fixme: waitingFor
+  // Every call test starts with the phone Ready (registered); this one also takes the server away.
+  test('after a server restart the phone is Ready again by itself', async ({ portal, server }) => {
     const alice = await portal.as('101');
     await ready(alice);
     await server.restart(1_000);
@@ -40,8 +42,7 @@ test.describe('calls', () => {
     await expect(alice.page.getByTestId('phone-status')).toHaveText('Status: Ready', { timeout: 40_000 });
   });
 
-  test.fixme('browser to browser: each side hears the other one’s tone', async ({ portal }) => {
-    // fixme: waitingFor
+  test('browser to browser: each side hears the other one’s tone', async ({ portal }) => {
     const alice = await portal.as('101', { toneHz: 440 });
     const bob = await portal.as('102', { toneHz: 1000 });
     await Promise.all([ready(alice), ready(bob)]);
@@ -53,68 +54,79 @@ test.describe('calls', () => {
     await expect(alice.page.getByTestId('phone-status')).toHaveText('Status: In Call');
     await expect(bob.page.getByTestId('phone-status')).toHaveText('Status: In Call');
     await expect(alice.page.getByRole('timer')).toBeVisible();
-    await expect.poll(() => hears(alice.page, 1000), { timeout: 10_000 }).toBe(true);
-    await expect.poll(() => hears(bob.page, 440), { timeout: 10_000 }).toBe(true);
+    await expect.poll(() => hears(alice.page, 1000), { timeout: 15_000 }).toBe(true);
+    await expect.poll(() => hears(bob.page, 440), { timeout: 15_000 }).toBe(true);
     await alice.page.keyboard.press('Escape');
     await expect(bob.page.getByRole('button', { name: 'Call', exact: true })).toBeVisible();
   });
 
-  test.fixme('Escape declines an incoming call and the caller is told', async ({ portal }) => {
-    // fixme: waitingFor
+  test('Escape declines an incoming call and the caller is told', async ({ portal }) => {
     const alice = await portal.as('101');
     const bob = await portal.as('102');
     await Promise.all([ready(alice), ready(bob)]);
     await dial(alice, '102');
-    await expect(bob.page.getByRole('alertdialog', { name: 'Incoming call' })).toBeVisible();
+    await expect(bob.page.getByRole('alertdialog', { name: 'Incoming call' })).toBeVisible({ timeout: 15_000 });
     await bob.page.keyboard.press('Escape');
     await expect(bob.page.getByRole('alertdialog', { name: 'Incoming call' })).toBeHidden();
     await expect(alice.page.getByRole('alert')).toContainText(/declined|busy/);
   });
 
-  test.fixme('Mute silences the microphone toward the far side; Unmute brings it back', async ({ portal }) => {
-    // fixme: waitingFor
+  test('Mute silences me toward the far side; Hold gives them hold music; both undo', async ({ portal }) => {
     const alice = await portal.as('101', { toneHz: 440 });
     const bob = await portal.as('102', { toneHz: 1000 });
     await Promise.all([ready(alice), ready(bob)]);
     await dial(alice, '102');
     await answer(bob);
+    await connected(alice);
     await expect.poll(() => hears(bob.page, 440), { timeout: 10_000 }).toBe(true);
+
     await alice.page.keyboard.press('m');
     await expect(alice.page.getByRole('button', { name: 'Unmute' })).toBeVisible();
-    await expect.poll(async () => (await remoteTone(bob.page)).frequency, { timeout: 5_000 }).toBeNull();
+    await expect.poll(async () => (await remoteTone(bob.page)).frequency, { timeout: 10_000 }).toBeNull();
     await alice.page.getByRole('button', { name: 'Unmute' }).click();
-    await expect.poll(() => hears(bob.page, 440), { timeout: 5_000 }).toBe(true);
-  });
+    await expect.poll(() => hears(bob.page, 440), { timeout: 10_000 }).toBe(true);
 
-  test.fixme('Hold plays hold music to the other party; Resume returns the voice', async ({ portal }) => {
-    // fixme: waitingFor (and the hold-music player)
-    const alice = await portal.as('101', { toneHz: 440 });
-    const bob = await portal.as('102', { toneHz: 1000 });
-    await Promise.all([ready(alice), ready(bob)]);
-    await dial(alice, '102');
-    await answer(bob);
     await alice.page.keyboard.press('h');
     await expect(alice.page.getByRole('button', { name: 'Resume' })).toBeVisible();
-    await expect.poll(async () => hears(bob.page, 440), { timeout: 5_000 }).toBe(false);
+    await expect(alice.page.getByText('On hold')).toBeVisible();
+    // Bob hears hold music: sound, and not Alice's tone.
+    await expect
+      .poll(async () => {
+        const heard = await remoteTone(bob.page);
+        return heard.rms > 0.01 && heard.frequency !== null && Math.abs(heard.frequency - 440) > 20;
+      }, { timeout: 10_000 })
+      .toBe(true);
     await alice.page.keyboard.press('h');
     await expect(alice.page.getByRole('button', { name: 'Hold' })).toBeVisible();
-    await expect.poll(() => hears(bob.page, 440), { timeout: 5_000 }).toBe(true);
+    await expect.poll(() => hears(bob.page, 440), { timeout: 10_000 }).toBe(true);
   });
 
-  test.fixme('Keypad sends RFC 4733 tones: the *43 echo test answers and digits are accepted', async ({ portal }) => {
-    // fixme: waitingFor (and the *43 echo test)
+  test('the *43 echo test sends my tone back; Keypad and typed digits go out as RFC 4733 tones', async ({ portal }) => {
     const alice = await portal.as('101', { toneHz: 440 });
     await ready(alice);
+    // Count what reaches the browser's RTP DTMF sender (RFC 4733), not SIP INFO.
+    await alice.page.evaluate(() => {
+      const sender = RTCDTMFSender.prototype;
+      const insert = sender.insertDTMF;
+      const w = window as unknown as { rtpTones: string };
+      w.rtpTones = '';
+      sender.insertDTMF = function (this: RTCDTMFSender, tones: string, ...rest: [number?, number?]) {
+        w.rtpTones += tones;
+        return insert.call(this, tones, ...rest);
+      };
+    });
     await dial(alice, '*43');
+    await connected(alice);
     await expect.poll(() => hears(alice.page, 440), { timeout: 10_000 }).toBe(true);
     await alice.page.getByRole('button', { name: 'Keypad' }).click();
     await alice.page.getByRole('group', { name: 'Keypad' }).getByRole('button', { name: '5' }).click();
     await alice.page.keyboard.press('#');
     await expect(alice.page.getByLabel('Tones sent')).toHaveText('5#');
+    await expect.poll(() => alice.page.evaluate(() => (window as unknown as { rtpTones: string }).rtpTones)).toBe('5#');
   });
 
+  // fixme: the server lists REFER in Allow but does not act on it yet (transfers are a later issue).
   test.fixme('Blind Transfer hands the caller to a third browser', async ({ portal }) => {
-    // fixme: waitingFor (and REFER handling on the server)
     const alice = await portal.as('101', { toneHz: 440 });
     const bob = await portal.as('102', { toneHz: 1000 });
     const carol = await portal.as('103', { toneHz: 1600 });
@@ -131,21 +143,20 @@ test.describe('calls', () => {
     await expect.poll(() => hears(alice.page, 1600), { timeout: 10_000 }).toBe(true);
   });
 
-  test.fixme('a number that does not exist says "Number not found"', async ({ portal }) => {
-    // fixme: waitingFor
+  test('a number that does not exist says "Number not found"', async ({ portal }) => {
     const alice = await portal.as('101');
     await ready(alice);
     await dial(alice, '789');
     await expect(alice.page.getByRole('alert')).toContainText('Number not found');
   });
 
-  test.fixme('Recent Calls shows the call after it ends, and a click dials it again', async ({ portal, server }) => {
-    // fixme: waitingFor (and call history)
+  test('Recent Calls shows the call after it ends, and a click dials it again', async ({ portal, server }) => {
     const alice = await portal.as('101');
     const bob = await portal.as('102');
     await Promise.all([ready(alice), ready(bob)]);
     await dial(alice, '102');
     await answer(bob);
+    await connected(alice);
     await alice.page.getByRole('button', { name: 'Hang Up' }).click();
     const recent = alice.page.getByRole('list', { name: 'Recent calls' });
     await expect(recent.getByRole('button').first()).toContainText(server.user('102').name);
@@ -154,4 +165,3 @@ test.describe('calls', () => {
   });
 });
 
-void waitingFor;

@@ -8,6 +8,8 @@ import { expect, test } from '../support/fixtures.js';
  */
 test.describe('failures said in words', () => {
   test.skip(chromiumMissing !== null, chromiumMissing ?? '');
+  // Each test starts a server of its own, and sign-in deliberately costs CPU (scrypt).
+  test.describe.configure({ timeout: 60_000 });
 
   test('too many wrong passwords: "Too many sign-in attempts"', async ({ browsers }) => {
     const server = await startSwitchboard();
