@@ -9,13 +9,13 @@ export interface HeardTone {
 
 /**
  * What the page hears from the far side: taps the softphone's remote <audio> element (the
- * engine marks it data-role="remote-audio") with an AnalyserNode, takes the latest ~0.68 s of
+ * engine marks it data-role="remote-audio"; `role` picks another one) with an AnalyserNode, takes the latest ~0.68 s of
  * samples and finds the strongest frequency by Goertzel. Audio is proven by the tone, not by
  * packet counters (TESTING.md).
  */
-export async function remoteTone(page: Page, listenMs = 1_000): Promise<HeardTone> {
-  return page.evaluate(async (ms) => {
-    const element = document.querySelector('audio[data-role="remote-audio"]');
+export async function remoteTone(page: Page, listenMs = 1_000, role: 'remote-audio' | 'ringtone' = 'remote-audio'): Promise<HeardTone> {
+  return page.evaluate(async ({ ms, role }) => {
+    const element = document.querySelector(`audio[data-role="${role}"]`);
     const stream = element instanceof HTMLAudioElement ? element.srcObject : null;
     if (!(stream instanceof MediaStream) || stream.getAudioTracks().length === 0) return { frequency: null, rms: 0 };
     const context = new AudioContext();
@@ -53,7 +53,12 @@ export async function remoteTone(page: Page, listenMs = 1_000): Promise<HeardTon
       }
     }
     return { frequency, rms };
-  }, listenMs);
+  }, { ms: listenMs, role });
+}
+
+/** What the page's ringtone output plays right now (the engine marks it data-role="ringtone"). */
+export function ringtoneTone(page: Page, listenMs = 700): Promise<HeardTone> {
+  return remoteTone(page, listenMs, 'ringtone');
 }
 
 /** True when `expected` Hz is what the page hears from the far side (within `tolerance`). */

@@ -1,4 +1,4 @@
-import { hears, remoteTone } from '../support/audio.js';
+import { hears, remoteTone, ringtoneTone } from '../support/audio.js';
 import { expect, test } from '../support/fixtures.js';
 import type { PortalUser } from '../support/fixtures.js';
 
@@ -60,12 +60,37 @@ test.describe('calls', () => {
     await expect(bob.page.getByRole('button', { name: 'Call', exact: true })).toBeVisible();
   });
 
-  test('Escape declines an incoming call and the caller is told', async ({ portal }) => {
+  test('a ringing call: ringtone, a notification while the tab is hidden, Escape declines, the caller is told', async ({ portal }) => {
     const alice = await portal.as('101');
     const bob = await portal.as('102');
     await Promise.all([ready(alice), ready(bob)]);
+    // Bob's tab is in the background, with notifications allowed; record what the page shows.
+    await bob.page.context().grantPermissions(['notifications']);
+    await bob.page.evaluate(() => {
+      const shown: string[] = [];
+      (window as unknown as { shownNotifications: string[] }).shownNotifications = shown;
+      Object.defineProperty(document, 'hidden', { configurable: true, get: () => true });
+      const Real = window.Notification;
+      class Recording extends Real {
+        constructor(title: string, options?: NotificationOptions) {
+          super(title, options);
+          shown.push(`${title}: ${options?.body ?? ''}`);
+        }
+      }
+      window.Notification = Recording as typeof Notification;
+    });
     await dial(alice, '102');
     await expect(bob.page.getByRole('alertdialog', { name: 'Incoming call' })).toBeVisible({ timeout: 15_000 });
+    await expect
+      .poll(() => bob.page.evaluate(() => (window as unknown as { shownNotifications: string[] }).shownNotifications))
+      .toEqual([`Incoming call: ${alice.signIn.name} (101) is calling. Open Switchboard to answer.`]);
+    // The ringtone's two tones (400 + 450 Hz) in a double-ring cadence: listen until a burst is heard.
+    await expect
+      .poll(async () => {
+        const heard = await ringtoneTone(bob.page);
+        return heard.frequency !== null && heard.frequency >= 390 && heard.frequency <= 460;
+      }, { timeout: 10_000, intervals: [100] })
+      .toBe(true);
     await bob.page.keyboard.press('Escape');
     await expect(bob.page.getByRole('alertdialog', { name: 'Incoming call' })).toBeHidden();
     await expect(alice.page.getByRole('alert')).toContainText(/declined|busy/);
