@@ -77,7 +77,7 @@ test.describe('calls', () => {
           shown.push(`${title}: ${options?.body ?? ''}`);
         }
       }
-      window.Notification = Recording as typeof Notification;
+      window.Notification = Recording;
     });
     await dial(alice, '102');
     await expect(bob.page.getByRole('alertdialog', { name: 'Incoming call' })).toBeVisible({ timeout: 15_000 });
