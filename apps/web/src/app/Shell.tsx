@@ -2,6 +2,7 @@ import { Suspense, lazy, useEffect, useState } from 'react';
 import type { Me } from '@switchboard/api';
 import { LiveRegion } from '../components/LiveRegion.js';
 import { CallStrip, IncomingCall } from '../features/phone/index.js';
+import { api } from '../lib/api.js';
 import { EventsSocket } from '../lib/events-socket.js';
 import { PortalEventsContext } from '../lib/portal-events.js';
 import type { Phone } from '../phone/phone.js';
@@ -30,6 +31,18 @@ export function Shell({ me, phone, onSignOut }: { me: Me; phone: Phone; onSignOu
     events.start();
     return () => events.close();
   }, [events]);
+
+  // The call screen names a dialled extension the way the directory does.
+  useEffect(() => {
+    let names = new Map<string, string>();
+    phone.setNameLookup((number) => names.get(number) ?? null);
+    api
+      .directory()
+      .then(({ entries }) => {
+        names = new Map(entries.map((e) => [e.extension, e.name]));
+      })
+      .catch(() => undefined);
+  }, [phone]);
 
   return (
     <PhoneContext.Provider value={phone}>

@@ -157,6 +157,14 @@ describe('Phone: dialling', () => {
     expect(h.storage.getItem('switchboard.last-dialled')).toBe('102');
   });
 
+  it('names a dialled number from the directory lookup', async () => {
+    const h = await readyPhone();
+    h.phone.setNameLookup((n) => (n === '102' ? 'Grace Hopper' : null));
+    h.phone.setDial('102');
+    await h.phone.placeCall();
+    expect(h.phone.getSnapshot().call?.remote).toEqual({ name: 'Grace Hopper', number: '102' });
+  });
+
   it('external numbers go to the same domain', async () => {
     const h = await readyPhone();
     await h.phone.call('+44 20 7946 0000');

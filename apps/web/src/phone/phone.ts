@@ -83,6 +83,7 @@ export class Phone extends Store<PhoneSnapshot> {
   private readonly callEndedListeners = new Set<() => void>();
   private readonly signedOutListeners = new Set<() => void>();
   private readonly stopListeners = new Set<() => void>();
+  private nameOf: (number: string) => string | null = () => null;
 
   constructor(private readonly deps: PhoneDependencies) {
     const lastDialled = deps.storage?.getItem(lastDialledKey) ?? null;
@@ -136,6 +137,11 @@ export class Phone extends Store<PhoneSnapshot> {
     this.deps.notifier.close();
     this.set({ connection: 'idle', microphone: 'unknown', call: null, notice: null, dial: '' });
     for (const listener of [...this.stopListeners]) listener();
+  }
+
+  /** How to name a number the user dials (the directory), for the call screen until it ends. */
+  setNameLookup(lookup: (number: string) => string | null): void {
+    this.nameOf = lookup;
   }
 
   /** Runs when the phone stops (sign-out), to let go of what was set up around it. */
@@ -253,7 +259,7 @@ export class Phone extends Store<PhoneSnapshot> {
         this.set({ notice: { tone: 'error', text: `${clean} cannot be dialled. Check the number and try again.` } });
         return;
       }
-      const call = new Call(session, this.deps.now, { name, number: clean });
+      const call = new Call(session, this.deps.now, { name: name ?? this.nameOf(clean), number: clean });
       call.useMicrophone(microphone);
       this.deps.storage?.setItem(lastDialledKey, clean);
       this.set({ dial: '', lastDialled: clean, notice: null });

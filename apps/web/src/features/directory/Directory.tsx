@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { PresenceState } from '@switchboard/api';
 import { Panel } from '../../components/Panel.js';
 import { StatusDot } from '../../components/StatusDot.js';
@@ -6,12 +6,18 @@ import { matchesQuery, presenceLooks } from '../../components/presence.js';
 import { api } from '../../lib/api.js';
 import { usePortalEvent } from '../../lib/portal-events.js';
 import { useResource } from '../../lib/use-resource.js';
-import { usePhoneEngine } from '../../phone/use-phone.js';
+import { usePhone } from '../../phone/use-phone.js';
 
 /** Every extension of the organisation, searchable; click one to call it. */
 export function Directory() {
-  const phone = usePhoneEngine();
+  const [{ status }, phone] = usePhone();
   const directory = useResource(() => api.directory());
+  // Load again once this phone is registered, so that its own presence is current.
+  const { reload } = directory;
+  const ready = status === 'ready';
+  useEffect(() => {
+    if (ready) reload();
+  }, [ready, reload]);
   const [query, setQuery] = useState('');
   const [live, setLive] = useState<Record<string, PresenceState>>({});
   usePortalEvent('presence', (event) => setLive((now) => ({ ...now, [event.extension]: event.state })));
