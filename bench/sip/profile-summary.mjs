@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 // Where the time goes in a V8 CPU profile (`node --cpu-prof`): self time by function and by
 // file (package), and total (inclusive) time of the heaviest functions, in % of sampled time.
-//   node bench/sip/profile-summary.mjs <file.cpuprofile> [top=25]
+// Percentages are of busy (non-idle) samples; `skip` leaves out the first seconds (start-up).
+//   node bench/sip/profile-summary.mjs <file.cpuprofile> [top=25] [skip seconds=0]
 import { readFileSync } from 'node:fs';
 
-const [path, topText = '25'] = process.argv.slice(2);
+const [path, topText = '25', skipText = '0'] = process.argv.slice(2);
 if (!path) {
   console.error('usage: profile-summary.mjs <file.cpuprofile> [top]');
   process.exit(2);
@@ -15,11 +16,20 @@ const nodes = new Map(profile.nodes.map((n) => [n.id, n]));
 const parent = new Map();
 for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
 
-// Sample counts per node; time per sample from the deltas.
+// Sample counts per node, from `skip` seconds on.
+const skipUs = Number(skipText) * 1e6;
 const hits = new Map();
-for (const id of profile.samples) hits.set(id, (hits.get(id) ?? 0) + 1);
-const totalSamples = profile.samples.length;
-const seconds = (profile.endTime - profile.startTime) / 1e6;
+let at = 0;
+let totalSamples = 0;
+let idle = 0;
+for (const [i, id] of profile.samples.entries()) {
+  at += profile.timeDeltas[i] ?? 0;
+  if (at < skipUs) continue;
+  totalSamples++;
+  if (nodes.get(id).callFrame.functionName === '(idle)') idle++;
+  else hits.set(id, (hits.get(id) ?? 0) + 1);
+}
+const seconds = (profile.endTime - profile.startTime - skipUs) / 1e6;
 
 const where = (n) => {
   const url = n.callFrame.url.replace(/^file:\/\//, '');
@@ -51,12 +61,13 @@ for (const [id, count] of hits) {
   }
 }
 
-const pct = (c) => `${((100 * c) / totalSamples).toFixed(1).padStart(5)} %`;
+const busy = Math.max(1, totalSamples - idle);
+const pct = (c) => `${((100 * c) / busy).toFixed(1).padStart(5)} %`;
 const print = (title, map, n) => {
   console.log(`\n${title}`);
   for (const [k, c] of [...map].sort((a, b) => b[1] - a[1]).slice(0, n)) console.log(`  ${pct(c)}  ${k}`);
 };
-console.log(`${path}: ${totalSamples} samples over ${seconds.toFixed(1)} s`);
+console.log(`${path}: ${totalSamples} samples over ${seconds.toFixed(1)} s, ${((100 * idle) / Math.max(1, totalSamples)).toFixed(1)} % idle; percentages of the busy samples`);
 print('self time by file', fileBy, 15);
 print('self time by function', selfBy, top);
 print('total time by function', totalBy, top);
