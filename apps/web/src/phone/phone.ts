@@ -1,6 +1,4 @@
-import type { BrowserSipCredentials, Me } from '@switchboard/api';
-import { ApiFailure } from '../lib/api.js';
-import { Backoff } from '../lib/backoff.js';
+import type { Me } from '@switchboard/api';
 import { Store } from '../lib/store.js';
 import type { ActionId, PhoneContext } from './actions.js';
 import type { AudioDevices, DeviceRole } from './audio-devices.js';
@@ -12,7 +10,9 @@ import type { MicrophoneAccess } from './microphone.js';
 import type { CallNotifier } from './notifications.js';
 import { cleanNumber, targetUri } from './number.js';
 import type { Ringtone } from './ringtone.js';
-import type { SipSession, SipStackLoader, SipUserAgent } from './sip-stack.js';
+import { Registration } from './registration.js';
+import type { RegistrationDependencies } from './registration.js';
+import type { SipSession } from './sip-stack.js';
 import { deriveStatus, statusTexts } from './status.js';
 import type { ConnectionState, MicrophoneState, PhoneStatus } from './status.js';
 
@@ -39,14 +39,7 @@ export interface PhoneSnapshot {
   announcement: { id: number; text: string } | null;
 }
 
-export interface Timers {
-  setTimeout(callback: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
-
-export interface PhoneDependencies {
-  loadSipStack: SipStackLoader;
-  fetchMe: () => Promise<Me>;
+export interface PhoneDependencies extends RegistrationDependencies {
   microphone: MicrophoneAccess;
   devices: AudioDevices;
   speaker: AudioOutput;
@@ -54,16 +47,10 @@ export interface PhoneDependencies {
   ringtone: Ringtone;
   notifier: CallNotifier;
   storage: Storage | null;
-  now: () => number;
-  timers: Timers;
-  /** Full WebSocket URL for a path on the portal's own origin. */
-  wsUrl: (path: string) => string;
 }
 
 const lastDialledKey = 'switchboard.last-dialled';
 const maxDialLength = 32;
-/** Fetch fresh credentials this long before the old ones expire. */
-const credentialMarginMs = 60_000;
 
 /**
  * The browser softphone, outside React: connection and registration (with reconnects and
@@ -71,15 +58,12 @@ const credentialMarginMs = 60_000;
  * Components read it with `useSyncExternalStore` and call its commands; they never see JsSIP.
  */
 export class Phone extends Store<PhoneSnapshot> {
-  private ua: SipUserAgent | null = null;
+  private readonly registration: Registration;
   private me: Me | null = null;
   private current: Call | null = null;
   private started = false;
   private placing = false;
   private announcementId = 0;
-  private readonly retry = new Backoff(2_000, 30_000);
-  private registerTimer: unknown = null;
-  private credentialTimer: unknown = null;
   private readonly callEndedListeners = new Set<() => void>();
   private readonly signedOutListeners = new Set<() => void>();
   private readonly stopListeners = new Set<() => void>();
@@ -100,6 +84,14 @@ export class Phone extends Store<PhoneSnapshot> {
       announcement: null,
     });
     deps.devices.onSelect((role, id) => void this.onDeviceSelected(role, id));
+    this.registration = new Registration(deps, {
+      state: (state) => this.onConnectionState(state),
+      incoming: (session) => this.onIncoming(session),
+      signedOut: () => {
+        this.stop();
+        for (const listener of [...this.signedOutListeners]) listener();
+      },
+    });
   }
 
   get devices(): AudioDevices {
@@ -119,7 +111,7 @@ export class Phone extends Store<PhoneSnapshot> {
       return;
     }
     this.deps.microphone.onPermissionChange((state) => {
-      if (state === 'granted' && this.started && !this.ua) void this.resume();
+      if (state === 'granted' && this.started && !this.registration.userAgent) void this.resume();
     });
     await this.resume();
   }
@@ -128,11 +120,8 @@ export class Phone extends Store<PhoneSnapshot> {
   stop(): void {
     this.started = false;
     this.current?.hangUp();
-    this.ua?.stop();
-    this.ua = null;
+    this.registration.stop();
     this.me = null;
-    this.deps.timers.clearTimeout(this.registerTimer);
-    this.deps.timers.clearTimeout(this.credentialTimer);
     this.deps.ringtone.stop();
     this.deps.notifier.close();
     this.set({ connection: 'idle', microphone: 'unknown', call: null, notice: null, dial: '' });
@@ -247,13 +236,15 @@ export class Phone extends Store<PhoneSnapshot> {
     try {
       const microphone = await this.openMicrophone();
       if (!microphone) return;
-      if (!this.ua || !this.me) {
+      const ua = this.registration.userAgent;
+      const me = this.registration.me;
+      if (!ua || !me) {
         stopStream(microphone);
         return;
       }
       let session: SipSession;
       try {
-        session = this.ua.call(targetUri(clean, this.me.tenant.sipDomain), microphone);
+        session = ua.call(targetUri(clean, me.tenant.sipDomain), microphone);
       } catch {
         stopStream(microphone);
         this.set({ notice: { tone: 'error', text: `${clean} cannot be dialled. Check the number and try again.` } });
@@ -312,8 +303,9 @@ export class Phone extends Store<PhoneSnapshot> {
 
   blindTransfer(destination: string): void {
     const number = cleanNumber(destination);
-    if (!number || !this.current || !this.me) return;
-    this.current.blindTransfer(targetUri(number, this.me.tenant.sipDomain), number);
+    const me = this.registration.me ?? this.me;
+    if (!number || !this.current || !me) return;
+    this.current.blindTransfer(targetUri(number, me.tenant.sipDomain), number);
   }
 
   dismissNotice(): void {
@@ -345,124 +337,14 @@ export class Phone extends Store<PhoneSnapshot> {
     stopStream(microphone);
     await this.deps.devices.refresh();
     if (this.deps.ringtone.isBlocked()) this.set({ soundBlocked: true });
-    const sip = this.me?.sip;
-    if (sip && this.started && !this.ua) await this.connect(sip);
+    if (this.me && this.started) await this.registration.connect(this.me);
   }
 
-  private async connect(sip: BrowserSipCredentials): Promise<void> {
-    this.set({ connection: 'connecting' });
-    let ua: SipUserAgent;
-    try {
-      ua = await this.deps.loadSipStack({
-        uri: sip.uri,
-        authorizationUser: sip.authorizationUser,
-        password: sip.password,
-        displayName: sip.displayName,
-        wsUrl: this.deps.wsUrl(sip.wsPath),
-      });
-    } catch {
-      // The SIP library could not be loaded (network gone while it downloaded): try again later.
-      this.set({ connection: 'disconnected' });
-      this.deps.timers.setTimeout(() => void this.connectAgain(), this.retry.next());
-      return;
-    }
-    if (!this.started) return;
-    this.ua = ua;
-    // While the stack retries a lost connection, the status stays Disconnected (its text says
-    // it keeps trying) rather than flickering with every attempt.
-    ua.on('connecting', () => {
-      if (this.getSnapshot().connection !== 'disconnected') this.setConnection('connecting');
-    });
-    ua.on('connected', () => this.setConnection('connecting'));
-    ua.on('disconnected', () => this.setConnection('disconnected'));
-    ua.on('registered', () => {
-      this.retry.reset();
-      this.deps.timers.clearTimeout(this.registerTimer);
-      this.setConnection('registered');
-    });
-    ua.on('unregistered', () => {
-      if (this.getSnapshot().connection === 'registered') {
-        this.setConnection('connecting');
-        this.scheduleRegister();
-      }
-    });
-    ua.on('registrationFailed', (failure) => {
-      // A transport failure is recovered by the stack itself, which registers again on reconnect.
-      if (failure.cause === 'Connection Error') return;
-      this.setConnection('disconnected');
-      const rejected = failure.statusCode === 401 || failure.statusCode === 403 || failure.statusCode === 407 || failure.cause === 'Authentication Error';
-      if (rejected) void this.refreshCredentials().then(() => this.scheduleRegister());
-      else this.scheduleRegister();
-    });
-    ua.on('registrationExpiring', () => {
-      const expiresAt = Date.parse(this.me?.sip?.expiresAt ?? '');
-      if (Number.isFinite(expiresAt) && expiresAt - this.deps.now() < 2 * credentialMarginMs) {
-        void this.refreshCredentials().then(() => this.ua?.register());
-      } else {
-        ua.register();
-      }
-    });
-    ua.on('incoming', (session) => this.onIncoming(session));
-    this.scheduleCredentialRefresh(sip.expiresAt);
-    ua.start();
-  }
-
-  private async connectAgain(): Promise<void> {
-    const sip = this.me?.sip;
-    if (this.started && !this.ua && sip) await this.connect(sip);
-  }
-
-  private setConnection(connection: ConnectionState): void {
+  private onConnectionState(connection: ConnectionState): void {
     const before = this.getSnapshot().status;
     this.set({ connection });
     const after = this.getSnapshot().status;
     if (after !== before) this.announce(`Phone status: ${statusTexts[after].label}`);
-  }
-
-  private scheduleRegister(): void {
-    this.deps.timers.clearTimeout(this.registerTimer);
-    this.registerTimer = this.deps.timers.setTimeout(() => {
-      if (!this.ua || !this.started) return;
-      this.setConnection('connecting');
-      this.ua.register();
-    }, this.retry.next());
-  }
-
-  private scheduleCredentialRefresh(expiresAt: string): void {
-    this.deps.timers.clearTimeout(this.credentialTimer);
-    const at = Date.parse(expiresAt);
-    if (!Number.isFinite(at)) return;
-    const delay = Math.min(24 * 3600_000, Math.max(10_000, at - this.deps.now() - credentialMarginMs));
-    this.credentialTimer = this.deps.timers.setTimeout(() => {
-      void this.refreshCredentials().then((ok) => {
-        if (!ok && this.started) this.credentialTimer = this.deps.timers.setTimeout(() => this.scheduleCredentialRefresh(expiresAt), 30_000);
-      });
-    }, delay);
-  }
-
-  /** Re-fetches /api/me for fresh SIP credentials; false when none could be had. */
-  private async refreshCredentials(): Promise<boolean> {
-    let me: Me;
-    try {
-      me = await this.deps.fetchMe();
-    } catch (error) {
-      if (error instanceof ApiFailure && error.code === 'unauthorized') {
-        this.stop();
-        for (const listener of [...this.signedOutListeners]) listener();
-      }
-      return false;
-    }
-    if (!this.started) return false;
-    this.me = me;
-    if (!me.sip) {
-      this.ua?.stop();
-      this.ua = null;
-      this.setConnection('no-extension');
-      return false;
-    }
-    this.ua?.setCredentials(me.sip.authorizationUser, me.sip.password);
-    this.scheduleCredentialRefresh(me.sip.expiresAt);
-    return true;
   }
 
   private whyCannotCall(): string | null {
