@@ -107,6 +107,21 @@ describe('the portal shell', () => {
     expect(session.terminated).not.toBeNull();
   });
 
+  it('Escape in the transfer dialog closes the dialog and keeps the call', async () => {
+    const h = await portal();
+    await act(() => h.phone.call('102'));
+    const session = h.ua().calls[0]!;
+    act(() => session.emit('accepted'));
+    fireEvent.click(screen.getByRole('button', { name: 'Transfer' }));
+    const destination = screen.getByLabelText('Destination extension or number');
+    expect(document.activeElement).toBe(destination);
+    press('1', destination); // typing a destination sends no DTMF
+    press('Escape', destination);
+    expect(screen.queryByRole('dialog', { name: 'Transfer call' })).toBeNull();
+    expect(session.dtmf).toEqual([]);
+    expect(session.terminated).toBeNull();
+  });
+
   it('Enter on the page with an empty field fills in the last number (quick redial)', async () => {
     const h = await portal();
     h.storage.setItem('switchboard.last-dialled', '104');
