@@ -37,7 +37,11 @@ export function toneFile(frequency: number): string {
   toneDir ??= mkdtempSync(join(tmpdir(), 'switchboard-e2e-tones-'));
   const path = join(toneDir, `tone-${frequency}.wav`);
   if (!existsSync(path)) {
-    execFileSync('sox', ['-n', '-r', '48000', '-c', '1', '-b', '16', path, 'synth', '30', 'sine', String(frequency), 'vol', '0.5']);
+    try {
+      execFileSync('sox', ['-n', '-r', '48000', '-c', '1', '-b', '16', path, 'synth', '30', 'sine', String(frequency), 'vol', '0.5']);
+    } catch (error) {
+      throw new Error(`could not make the fake microphone tone with sox (apt-get install sox): ${String(error)}`);
+    }
   }
   return path;
 }
