@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from '@playwright/test';
@@ -34,7 +34,11 @@ let toneDir: string | null = null;
 
 /** A WAV of a steady sine made with sox, so the far side can tell who is speaking. */
 export function toneFile(frequency: number): string {
-  toneDir ??= mkdtempSync(join(tmpdir(), 'switchboard-e2e-tones-'));
+  if (!toneDir) {
+    const dir = mkdtempSync(join(tmpdir(), 'switchboard-e2e-tones-'));
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+    toneDir = dir;
+  }
   const path = join(toneDir, `tone-${frequency}.wav`);
   if (!existsSync(path)) {
     try {
