@@ -34,7 +34,9 @@ describe('api client', () => {
     const wrong = await failure(api.login({ email: 'a@b.test', password: 'x' }));
     expect(wrong).toMatchObject({ code: 'invalid_credentials', status: 401, message: 'Wrong email or password. Check them and try again.' });
 
-    answer(429, { error: { code: 'rate_limited', message: 'Too many attempts.' } });
+    answer(429, { error: { code: 'rate_limited', message: 'Too many failed sign-in attempts. Try again in 5 minute(s).' } });
+    expect((await failure(api.login({ email: 'a@b.test', password: 'x' }))).message).toBe('Too many failed sign-in attempts. Try again in 5 minute(s).');
+    globalThis.fetch = (() => Promise.resolve(new Response('slow down', { status: 429 })));
     expect((await failure(api.login({ email: 'a@b.test', password: 'x' }))).message).toBe('Too many sign-in attempts. Wait a minute, then try again.');
 
     answer(404, { error: { code: 'not_found', message: 'Nothing at GET /api/x.' } });

@@ -76,7 +76,9 @@ async function request<T>(method: 'GET' | 'POST', path: string, body?: unknown):
   }
   if (isApiError(parsed)) {
     const { code, message } = parsed.error;
-    throw new ApiFailure(code, response.status, messages[code] ?? message);
+    // For a rate limit the server's sentence is better: it knows how long to wait.
+    const text = code === 'rate_limited' && message ? message : (messages[code] ?? message);
+    throw new ApiFailure(code, response.status, text);
   }
   // No API error body: a proxy or a server that is starting or stopping answered.
   const code: FailureCode = response.status === 401 ? 'unauthorized' : response.status === 429 ? 'rate_limited' : response.status >= 500 ? 'unavailable' : 'internal';
