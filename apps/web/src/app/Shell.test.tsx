@@ -118,6 +118,7 @@ describe('the portal shell', () => {
     press('1', destination); // typing a destination sends no DTMF
     press('Escape', destination);
     expect(screen.queryByRole('dialog', { name: 'Transfer call' })).toBeNull();
+    expect(document.activeElement).toBe(screen.getByRole('button', { name: 'Transfer' }));
     expect(session.dtmf).toEqual([]);
     expect(session.terminated).toBeNull();
   });

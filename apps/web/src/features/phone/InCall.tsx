@@ -1,4 +1,5 @@
-import { useState } from 'react';
+import { useRef, useState } from 'react';
+import type { Ref } from 'react';
 import { Icon } from '../../components/Icon.js';
 import type { IconName } from '../../components/Icon.js';
 import { actionById, toggleLabels } from '../../phone/actions.js';
@@ -21,10 +22,11 @@ function stateText(call: CallSnapshot): string {
   }
 }
 
-function ControlButton(props: { label: string; icon: IconName; onClick: () => void; disabled?: boolean; active?: boolean; expanded?: boolean; tone?: 'danger' }) {
-  const { label, icon, onClick, disabled, active, expanded, tone } = props;
+function ControlButton(props: { label: string; icon: IconName; onClick: () => void; disabled?: boolean; active?: boolean; expanded?: boolean; tone?: 'danger'; buttonRef?: Ref<HTMLButtonElement> }) {
+  const { label, icon, onClick, disabled, active, expanded, tone, buttonRef } = props;
   return (
     <button
+      ref={buttonRef}
       type="button"
       className={`control${active ? ' control-active' : ''}${tone === 'danger' ? ' control-danger' : ''}`}
       onClick={onClick}
@@ -42,6 +44,7 @@ export function InCall({ call }: { call: CallSnapshot }) {
   const [, phone] = usePhone();
   const [keypadOpen, setKeypadOpen] = useState(false);
   const [transferOpen, setTransferOpen] = useState(false);
+  const transferButton = useRef<HTMLButtonElement>(null);
   const active = call.state === 'active';
   const name = call.remote.name;
   const progress = stateText(call);
@@ -84,7 +87,7 @@ export function InCall({ call }: { call: CallSnapshot }) {
           disabled={!active || call.holdPending}
           onClick={() => phone.toggleHold()}
         />
-        <ControlButton label={actionById('transfer').label} icon="transfer" disabled={!active} onClick={() => setTransferOpen(true)} />
+        <ControlButton label={actionById('transfer').label} icon="transfer" disabled={!active} buttonRef={transferButton} onClick={() => setTransferOpen(true)} />
         <ControlButton label={actionById('keypad').label} icon="keypad" disabled={!active} active={keypadOpen} expanded={keypadOpen} onClick={() => setKeypadOpen((open) => !open)} />
       </div>
 
@@ -102,7 +105,16 @@ export function InCall({ call }: { call: CallSnapshot }) {
         {actionById('hangUp').label}
       </button>
 
-      {transferOpen && active ? <TransferDialog call={call} onClose={() => setTransferOpen(false)} /> : null}
+      {transferOpen && active ? (
+        <TransferDialog
+          call={call}
+          onClose={() => {
+            setTransferOpen(false);
+            // Back to where the keyboard user was.
+            transferButton.current?.focus();
+          }}
+        />
+      ) : null}
     </div>
   );
 }
