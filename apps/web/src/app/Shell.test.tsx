@@ -116,6 +116,11 @@ describe('the portal shell', () => {
     const destination = screen.getByLabelText('Destination extension or number');
     expect(document.activeElement).toBe(destination);
     press('1', destination); // typing a destination sends no DTMF
+    // Tab stays inside the dialog: Shift+Tab from the first field goes to its last button.
+    fireEvent.keyDown(destination, { key: 'Tab', shiftKey: true });
+    expect(document.activeElement).toBe(screen.getByRole('button', { name: 'Cancel' }));
+    fireEvent.keyDown(document.activeElement!, { key: 'Tab' });
+    expect(document.activeElement).toBe(destination);
     press('Escape', destination);
     expect(screen.queryByRole('dialog', { name: 'Transfer call' })).toBeNull();
     expect(document.activeElement).toBe(screen.getByRole('button', { name: 'Transfer' }));

@@ -1,4 +1,5 @@
 import { useEffect, useId, useRef, useState } from 'react';
+import { keepTabInside } from '../../components/focus-trap.js';
 import { transferLabels } from '../../phone/actions.js';
 import type { CallSnapshot } from '../../phone/call.js';
 import { usePhone } from '../../phone/use-phone.js';
@@ -31,6 +32,7 @@ export function TransferDialog({ call, onClose }: { call: CallSnapshot; onClose:
         // The dialog's own keys (typing, Enter, Escape) are not phone shortcuts.
         data-shortcuts="off"
         onKeyDown={(e) => {
+          keepTabInside(e);
           if (e.key === 'Escape') {
             e.stopPropagation();
             onClose();
