@@ -15,6 +15,10 @@
 //   PEERS=/work/shared/peers   PARTS="relay mixer"   DURATION=10   WARMUP=3
 //   RELAY_CALLS="50,100,200,300,400,500"   MIXER_PARTICIPANTS="10,25,50,100,150,200,275"
 //   SYSTEMS="peer switchboard"   LOCK=/tmp/bench.lock   OUT=/tmp/sb-bench-media-<time>
+//   SB_MIXER_PLACEMENT=room   'spread' puts conference participants' legs on any thread
+//   QUIET_WAIT=600   before each measurement, wait up to this many seconds for the machine to be
+//                    quiet (other processes < 15 % of the CPUs over 3 s): a shared box's other work
+//                    makes both engines fail on the generator's lateness, which says nothing
 // A quick run: DURATION=5 RELAY_CALLS=50,100 MIXER_PARTICIPANTS=10,50 npm run bench:media
 import { spawnSync, fork } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -42,12 +46,37 @@ const out = env.OUT ?? `/tmp/sb-bench-media-${stamp}`;
 mkdirSync(out, { recursive: true });
 const state = '/tmp/switchboard-peers';
 
+function busyShare(ms) {
+  const read = () => readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  const a = read();
+  spawnSync('sleep', [String(ms / 1000)]);
+  const b = read();
+  const d = b.map((v, i) => v - a[i]);
+  const total = d.reduce((x, y) => x + y, 0);
+  const idle = d[3] + d[4]; // idle + iowait
+  return total > 0 ? 1 - idle / total : 0;
+}
+
+function waitForQuiet() {
+  const deadline = Date.now() + Number(env.QUIET_WAIT ?? 600) * 1000;
+  for (;;) {
+    const busy = busyShare(3000);
+    if (busy < 0.15) return;
+    if (Date.now() > deadline) {
+      console.log(`machine still busy (${(busy * 100).toFixed(0)} % CPU in use): measuring anyway`);
+      return;
+    }
+    console.log(`waiting for a quiet machine (${(busy * 100).toFixed(0)} % CPU in use by others)`);
+  }
+}
+
 function sh(script, args = []) {
   const r = spawnSync('bash', [script, ...args], { stdio: 'inherit', env: { ...env, PEER_STATE_DIR: join(state, script.includes('janus') ? 'janus' : 'rtpengine') } });
   if (r.status !== 0) throw new Error(`${script} failed (${r.status})`);
 }
 
 function node(script, args) {
+  waitForQuiet();
   console.log(`\n$ node ${script} ${args.join(' ')}`);
   const r = spawnSync(process.execPath, [script, ...args], { stdio: 'inherit', timeout: 1_500_000 });
   if (r.status !== 0) console.log(`(exit ${r.status ?? r.signal})`);
@@ -59,7 +88,7 @@ function summary(file) {
 
 /** Our media server as a child process; resolves with its pid and Janus-facade URL. */
 async function startMediaServer() {
-  const child = fork(join(here, 'media-server.mjs'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(join(here, 'media-server.mjs'), env.SB_MIXER_PLACEMENT ? [`--placement=${env.SB_MIXER_PLACEMENT}`] : [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const ready = await new Promise((res, rej) => {
     child.once('message', res);
     child.once('exit', (c) => rej(new Error(`media-server exited (${c})`)));
