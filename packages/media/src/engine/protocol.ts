@@ -98,6 +98,10 @@ export interface WorkerStats {
   clockTasks: number;
   ticks: number;
   lateTicks: number;
+  /** Share of wall time the clock's tasks ran, the longest tick, and the worst tick start lag (ms). */
+  clockBusyMs: number;
+  longestTickMs: number;
+  worstStartLagMs: number;
   /** Link counters: packets passed through vs frames transcoded. */
   relayed: number;
   transcoded: number;

@@ -344,6 +344,9 @@ export class WorkerHost {
       clockTasks: this.clock.size,
       ticks: this.clock.ticks,
       lateTicks: this.clock.lateTicks,
+      clockBusyMs: Math.round(this.clock.busyMs),
+      longestTickMs: +this.clock.longestTickMs.toFixed(2),
+      worstStartLagMs: +this.clock.worstStartLagMs.toFixed(2),
       relayed,
       transcoded,
     };

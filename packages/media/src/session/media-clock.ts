@@ -18,6 +18,11 @@ export class MediaClock {
   private nextAt = 0;
   ticks = 0;
   lateTicks = 0;
+  /** Time spent running tasks, and the longest single tick (ms): how loaded this thread's clock is. */
+  busyMs = 0;
+  longestTickMs = 0;
+  /** How late ticks start against their nominal time (ms), worst seen. */
+  worstStartLagMs = 0;
 
   constructor(
     readonly periodMs = 20,
@@ -70,6 +75,8 @@ export class MediaClock {
       const at = this.nextAt;
       this.nextAt += this.periodMs;
       this.ticks++;
+      const started = this.now();
+      this.worstStartLagMs = Math.max(this.worstStartLagMs, started - at);
       for (const task of [...this.tasks]) {
         if (!this.tasks.has(task)) continue;
         try {
@@ -80,6 +87,8 @@ export class MediaClock {
         }
       }
       now = this.now();
+      this.busyMs += now - started;
+      this.longestTickMs = Math.max(this.longestTickMs, now - started);
     }
     if (this.tasks.size > 0) this.schedule();
   }
