@@ -496,9 +496,11 @@ export class CallEngine {
     if (call.state === 'ended') return;
     const wasAnswered = call.state === 'answered';
     await this.finish(call, wasAnswered ? 'answered' : outcome);
+    // The BYE to the other party goes out without holding up the answer to this one: a slow or
+    // vanished far end must not keep the party that hung up waiting (it would retransmit its BYE).
     for (const leg of [call.a, call.b]) {
-      if (!leg || leg === from || leg.ended) continue;
-      if (leg.dialog) await this.sendBye(leg, leg.dialog);
+      if (!leg || leg === from || leg.ended || !leg.dialog) continue;
+      this.sendBye(leg, leg.dialog).catch((error: unknown) => this.o.logger('warn', 'could not send BYE', { call: call.id, error: String(error) }));
     }
   }
 
