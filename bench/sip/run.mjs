@@ -19,6 +19,8 @@
 //                                                   registrar alone (UDP, no HTTP or media)
 //                           registrar-group-commit  the same with binding writes of concurrent
 //                                                   REGISTERs committed together (a proposal)
+//   CLIENT_RETRIES=1        a step that failed only on SIPp's side (its watchdog, or it could not
+//                           create calls at the rate: the load generator was starved) runs again
 //   PARSER=1 PARSER_COUNT=200000   PARSER=0 skips the parser benchmark
 //   PROFILE=0               1: Switchboard runs under node --cpu-prof and a summary of where its
 //                           time went is printed (profiling slows it: not numbers for the record)
@@ -43,6 +45,7 @@ const settings = {
   rates: (env.RATES ?? '100 200 500 1000 2000 4000 8000 12000 16000').split(/\s+/).filter(Boolean).map(Number),
   duration: Number(env.DURATION ?? 10),
   refine: Number(env.REFINE ?? 2),
+  clientRetries: Number(env.CLIENT_RETRIES ?? 1),
   rounds: Number(env.ROUNDS ?? 1),
   users: Number(env.USERS ?? 10000),
   systems: (env.SYSTEMS ?? 'kamailio switchboard').split(/\s+/).filter(Boolean),
@@ -276,12 +279,22 @@ async function step(server, rate, users, round) {
   };
 }
 
+/** True when every reason a step failed lies with SIPp (the load generator), not the server. */
+function clientSideOnly(verdict) {
+  const reasons = verdict.replace(/^fail: /, '').split('; ');
+  return reasons.every((why) => why === 'sipp watchdog' || why.startsWith('sipp created only'));
+}
+
 /** One interleaved ladder: at each rate every server still passing runs once, in turn. */
 async function ladder(servers, users, round) {
   const state = new Map(servers.map((s) => [s.label, { best: 0, firstFail: null, steps: [] }]));
   const record = async (server, rate) => {
     const st = state.get(server.label);
-    const r = await step(server, rate, users, round);
+    let r = await step(server, rate, users, round);
+    for (let again = 0; again < settings.clientRetries && !r.pass && clientSideOnly(r.verdict); again++) {
+      log(`round ${round}: ${server.label} at ${rate}/s failed on SIPp's side only (${r.verdict}); again`);
+      r = await step(server, rate, users, round);
+    }
     st.steps.push(r);
     if (r.pass) st.best = Math.max(st.best, rate);
     else st.firstFail = st.firstFail === null ? rate : Math.min(st.firstFail, rate);
