@@ -80,6 +80,8 @@ class Call {
   answeredAt: number | null = null;
   /** Our SDP answer to the caller (sent with the 180 as early media, again in the 200). */
   aAnswer = '';
+  /** The caller has our 200: from now on the call ends as answered. */
+  connected = false;
   /** What the caller is told when every branch failed. */
   failure: FailureWords = () => ({ status: 480, reason: 'Nobody answered', outcome: 'missed' });
 
@@ -89,6 +91,11 @@ class Call {
     readonly aTx: InviteServerTransaction,
     readonly callee: Party,
   ) {}
+
+  /** Read through a method: the state changes across awaits, where TypeScript's narrowing cannot see it. */
+  get ended(): boolean {
+    return this.state === 'ended';
+  }
 
   other(leg: CallLeg): CallLeg | null {
     return leg === this.a ? this.b : this.a;
@@ -230,6 +237,11 @@ export class CallEngine {
       tx.respond(488, 'None of the offered audio formats can be used');
       return null;
     }
+    if (tx.finalResponse) {
+      // The caller gave up (CANCEL, answered 487 by the stack) while its offer was being answered.
+      void aMedia.close('caller cancelled');
+      return null;
+    }
     a.dialog = Dialog.asUas(request, { localTag: tx.localTag, localContact: this.contactFor(tx.flow), flow: tx.flow });
     const call = new Call(id, a, tx, callee);
     call.aAnswer = answer;
@@ -250,6 +262,11 @@ export class CallEngine {
       to: { number: callee.number, name: callee.name, userId: callee.userId },
     });
     call.historyId = record.id;
+    if (call.state === 'ended') {
+      // The caller gave up while the record was being written: finish() could not end it yet.
+      await this.o.store.callHistory.end(from.tenantId, record.id, 'cancelled').catch(() => undefined);
+      return null;
+    }
 
     tx.respond(180, undefined, { headers: { Contact: this.contactFor(tx.flow), Allow: ALLOW }, body: answer, contentType: SDP });
     void aMedia.play({ tone: 'ringback' }, { loop: true }).catch(() => undefined);
@@ -374,9 +391,16 @@ export class CallEngine {
         return;
       }
       await call.a.media.stopPlayback().catch(() => undefined);
-      await this.o.media.bridge(call.a.media, b.media);
+      // The caller may give up meanwhile (callerCancelled ends the call and its legs).
+      if (call.ended) return;
+      await this.o.media.bridge(call.a.media, b.media).catch((error: unknown) => {
+        if (!call.ended) throw error;
+      });
     }
+    if (call.ended) return;
     if (call.historyId) await this.o.store.callHistory.answer(call.a.party.tenantId, call.historyId);
+    if (call.ended) return;
+    call.connected = true;
     call.aTx.respond(200, undefined, {
       headers: { Contact: this.contactFor(call.a.flow), Allow: ALLOW },
       body: call.aAnswer,
@@ -421,7 +445,12 @@ export class CallEngine {
   }
 
   private async callerCancelled(call: Call): Promise<void> {
-    if (call.state !== 'ringing') return;
+    if (call.state === 'ended' || call.connected) return;
+    if (call.state === 'answered') {
+      // The caller gave up while the callee's answer was being connected: hang up the callee.
+      await this.hangUp(call, call.a, 'cancelled');
+      return;
+    }
     for (const branch of call.branches) {
       if (branch.settled) continue;
       branch.settled = true;
@@ -494,12 +523,16 @@ export class CallEngine {
   /** Ends an answered call: BYE to the other side, media closed, history written first. */
   private async hangUp(call: Call, from: CallLeg | null, outcome: CallOutcome): Promise<void> {
     if (call.state === 'ended') return;
-    const wasAnswered = call.state === 'answered';
-    await this.finish(call, wasAnswered ? 'answered' : outcome);
+    await this.finish(call, call.connected ? 'answered' : outcome === 'answered' ? 'failed' : outcome);
     // The BYE to the other party goes out without holding up the answer to this one: a slow or
     // vanished far end must not keep the party that hung up waiting (it would retransmit its BYE).
     for (const leg of [call.a, call.b]) {
       if (!leg || leg === from || leg.ended || !leg.dialog) continue;
+      if (leg === call.a && !call.connected) {
+        // The caller never had our 200: its INVITE gets a final answer, not a BYE.
+        if (!call.aTx.finalResponse && !call.aTx.terminated) call.aTx.respond(480, 'The call ended before it was connected');
+        continue;
+      }
       this.sendBye(leg, leg.dialog).catch((error: unknown) => this.o.logger('warn', 'could not send BYE', { call: call.id, error: String(error) }));
     }
   }
@@ -586,6 +619,7 @@ export class CallEngine {
     leg.dialog = Dialog.asUas(request, { localTag: tx.localTag, localContact: this.contactFor(tx.flow), flow: tx.flow, confirmed: true });
     const call = new Call(id, leg, tx, { tenantId: party.tenantId, userId: null, number: '*43', name: 'Echo test' });
     call.state = 'answered';
+    call.connected = true;
     this.calls.set(id, call);
     this.dialogs.set(leg.dialog.key, { call, leg });
     this.watchMedia(call, leg);

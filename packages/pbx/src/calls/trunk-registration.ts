@@ -2,6 +2,7 @@ import {
   address,
   contactExpires,
   createRequest,
+  createResponse,
   DigestClient,
   newCallId,
   sipUri,
@@ -61,7 +62,8 @@ export class TrunkRegistration {
   private timer: TimerHandle | null = null;
   private retrySeconds: number;
   private expiresSeconds: number;
-  private running: Promise<void> | null = null;
+  /** The carrier holds a binding of ours (a 2xx came, and no removal since). */
+  private bound = false;
 
   constructor(private readonly o: TrunkRegistrationOptions) {
     if (o.trunk.username === null || o.trunk.password === null) throw new Error('a trunk registration needs a username and a password');
@@ -82,17 +84,23 @@ export class TrunkRegistration {
 
   start(): void {
     this.state = 'registering';
-    this.running = this.register(this.expiresSeconds);
+    this.register(this.expiresSeconds).catch((error: unknown) => {
+      this.state = 'failed';
+      this.detail = String(error);
+      this.o.logger('error', 'trunk registration failed', { tenant: this.o.trunk.tenantId, error: String(error) });
+    });
   }
 
-  /** Stops refreshing and, if registered, removes the binding (waits at most `waitMs` for the carrier). */
+  /**
+   * Stops refreshing and, when the carrier holds our binding, removes it (waiting at most `waitMs`
+   * for the carrier). A REGISTER still in flight ends by itself; its answer is ignored.
+   */
   async stop(waitMs = 2000): Promise<void> {
     if (this.state === 'stopped') return;
-    const wasRegistered = this.state === 'registered';
     this.state = 'stopped';
     this.clearTimer();
-    await this.running;
-    if (!wasRegistered) return;
+    if (!this.bound) return;
+    this.bound = false;
     const unregister = this.exchange(0);
     let timeout: NodeJS.Timeout | undefined;
     await Promise.race([unregister, new Promise<void>((resolve) => (timeout = setTimeout(resolve, waitMs)))]);
@@ -104,6 +112,7 @@ export class TrunkRegistration {
     if (this.state === 'stopped') return;
     if (response.status >= 200 && response.status < 300) {
       const granted = this.grantedSeconds(response) ?? expires;
+      this.bound = true;
       this.registrations++;
       this.retrySeconds = this.o.retrySeconds ?? 30;
       this.state = 'registered';
@@ -115,8 +124,7 @@ export class TrunkRegistration {
     if (response.status === 423 && response.minExpires !== undefined && response.minExpires > expires) {
       // §10.2.8: the carrier wants a longer interval; ask again at once with its minimum.
       this.expiresSeconds = response.minExpires;
-      this.running = this.register(response.minExpires);
-      return;
+      return this.register(response.minExpires);
     }
     this.state = 'failed';
     this.detail = response.status === 401 || response.status === 407 || response.status === 403 ? `the carrier refused the credentials (${response.status})` : `${response.status} ${response.reason}`;
@@ -142,8 +150,14 @@ export class TrunkRegistration {
     return response;
   }
 
-  private send(request: SipRequest): Promise<SipResponse> {
-    return this.o.stack.sendRequest(request, {}).final;
+  private async send(request: SipRequest): Promise<SipResponse> {
+    try {
+      return await this.o.stack.sendRequest(request, {}).final;
+    } catch (error) {
+      // Misuse or a stack that is shutting down: report it as the network outcome it amounts to.
+      this.o.logger('warn', 'could not send a trunk REGISTER', { host: this.o.trunk.host, error: String(error) });
+      return createResponse(request, 503, 'Service Unavailable');
+    }
   }
 
   private request(expires: number): SipRequest {

@@ -61,6 +61,8 @@ export class TrunkService {
   private readonly addressCache = new Map<string, { addresses: string[]; until: number }>();
   private readonly resolve: (host: string) => Promise<string[]>;
   private closed = false;
+  /** Syncs run one after the other, so two never start the same registration twice. */
+  private syncing: Promise<void> = Promise.resolve();
 
   constructor(private readonly o: TrunkServiceOptions) {
     this.resolve = o.resolve ?? systemResolve;
@@ -158,7 +160,13 @@ export class TrunkService {
   }
 
   /** Brings registrations in line with the store: new trunks register, changed ones re-register, removed ones unregister. */
-  async sync(): Promise<void> {
+  sync(): Promise<void> {
+    const next = this.syncing.then(() => this.reconcile());
+    this.syncing = next.catch(() => undefined);
+    return next;
+  }
+
+  private async reconcile(): Promise<void> {
     if (this.closed) return;
     const wanted = new Map((await this.o.store.trunks.listAll()).filter((t) => t.username !== null && t.register).map((t) => [t.tenantId, t]));
     const stopping: Promise<void>[] = [];

@@ -198,15 +198,15 @@ describe.skipIf(!hasTools)('SIP trunk: outside calls and DIDs', () => {
     expect(analyseTone(heard, { skipSeconds: 2.0, maxSeconds: 0.8 }).dominant).toBeCloseTo(1000, -1);
   });
 
-  it('a DID forwarded to an outside number: the carrier’s call goes back out through the trunk, media both ways', async () => {
+  it('a DID forwarded to an outside number: the carrier’s call goes back out through the trunk (over TCP), media both ways', async () => {
     const { tenantId } = await pbx.addPhone('101');
     const callee = await carrierMedia(1000);
     const caller = await carrierMedia(1600);
     cleanup.push(() => callee.close(), () => caller.close());
     const trunkPort = await freePortBlock(1);
-    await pbx.store.trunks.set(tenantId, { host: '127.0.0.1', port: trunkPort, callerIdNumber: '15550100100' });
+    await pbx.store.trunks.set(tenantId, { host: '127.0.0.1', port: trunkPort, transport: 'tcp', callerIdNumber: '15550100100' });
     await pbx.store.dids.add(tenantId, 'sales', { forwardTo: '5550199' });
-    const far = await runSipp({ scenario: join(SIPP_SCENARIOS, 'trunk-uas.xml'), localPort: trunkPort, keys: { peer_media_port: callee.peer.port }, timeoutSeconds: 40 });
+    const far = await runSipp({ scenario: join(SIPP_SCENARIOS, 'trunk-uas.xml'), localPort: trunkPort, transport: 'tcp', keys: { peer_media_port: callee.peer.port }, timeoutSeconds: 40 });
     cleanup.push(() => far.kill());
     await sleep(200);
     const near = await runSipp({
