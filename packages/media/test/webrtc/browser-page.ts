@@ -98,8 +98,12 @@ window.dominantFrequency = async (ms) => {
   return { frequency: best < 0 ? null : Math.round(best * hzPerBin), level, share: total > 0 ? bestPower / total : 0 };
 };
 
-window.insertDtmf = (tones) => {
+window.insertDtmf = async (tones) => {
   const sender = pc.getSenders().find((s) => s.track && s.track.kind === 'audio');
+  // Chromium allows DTMF only once its audio send stream is up, which can trail the connection state.
+  for (let waited = 0; !sender.dtmf.canInsertDTMF && waited < 5000; waited += 50) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
   sender.dtmf.insertDTMF(tones, 100, 70);
 };
 

@@ -85,6 +85,8 @@ describe.skipIf(chromiumMissing !== null)('WebRTC leg with headless Chromium', (
     const { answer, negotiated } = await leg.answerOffer(await peer.makeOffer());
     await peer.acceptAnswer(answer);
     await waitForState(leg, 'connected');
+    // Our side reaches 'connected' when its DTLS handshake ends; the browser may need a moment longer.
+    await peer.waitFor(() => peer.connectionState(), 'connected');
     return { leg, peer, negotiated };
   }
 
