@@ -11,6 +11,18 @@
  *   GET  /api/calls/recent            -> RecentCallsResponse     (last 20, deduplicated by number, newest first)
  *   GET  /api/calls?cursor=&limit=    -> CallHistoryPage         (newest first)
  *   GET  /api/events  (WebSocket)     -> a stream of PortalEvent, one JSON object per message
+ *   GET  /api/presence                -> PresenceResponse        (every extension of the tenant)
+ *   GET  /api/me/blf-keys             -> BlfKeysResponse         (the user's layout, or the default one)
+ *   PUT  /api/me/blf-keys  BlfKeysResponse -> BlfKeysResponse     400 validation_failed
+ *   GET  /api/me/dnd                  -> DndState
+ *   PUT  /api/me/dnd       DndState   -> DndState
+ *   GET  /api/voicemail               -> VoicemailListResponse   (newest first)
+ *   GET  /api/voicemail/:id/audio     -> audio/wav (?download=1 adds Content-Disposition: attachment)
+ *   PATCH /api/voicemail/:id  VoicemailUpdate -> VoicemailMessage
+ *   DELETE /api/voicemail/:id         -> 204
+ *   PUT  /api/voicemail/greeting  (body: audio/wav, PCM 8/16/48 kHz mono, at most 2 MB) -> 204
+ *   DELETE /api/voicemail/greeting    -> 204 (back to the spoken default)
+ *   GET  /api/conference              -> ConferenceResponse      (the room the user is in, else the one they own)
  *   GET  /sip         (WebSocket, subprotocol "sip") -> SIP over WebSocket, RFC 7118
  */
 
@@ -136,9 +148,81 @@ export interface CallHistoryPage {
   nextCursor: string | null;
 }
 
-/** Pushed on /api/events. More kinds arrive with presence, voicemail and DND. */
+/** Pushed on /api/events. */
 export type PortalEvent =
   | { type: 'calls.changed' }
   | { type: 'presence'; extension: string; state: PresenceState }
   | { type: 'voicemail'; unread: number }
-  | { type: 'dnd'; enabled: boolean };
+  | { type: 'dnd'; enabled: boolean }
+  | { type: 'conference'; room: ConferenceRoom | null };
+
+// ── presence and BLF keys ──────────────────────────────────────────────────────────────
+
+export interface PresenceEntry {
+  extension: string;
+  state: PresenceState;
+}
+
+export interface PresenceResponse {
+  entries: PresenceEntry[];
+}
+
+/** One BLF key: a monitored extension and the label on the key. Clicking it calls the extension (or picks up its ringing call). */
+export interface BlfKey {
+  extension: string;
+  label: string;
+}
+
+export interface BlfKeysResponse {
+  keys: BlfKey[];
+}
+
+// ── Do Not Disturb ─────────────────────────────────────────────────────────────────────
+
+export interface DndState {
+  enabled: boolean;
+}
+
+// ── voicemail ──────────────────────────────────────────────────────────────────────────
+
+export interface VoicemailMessage {
+  id: string;
+  from: CallParty;
+  /** ISO 8601 */
+  receivedAt: string;
+  durationSeconds: number;
+  heard: boolean;
+}
+
+export interface VoicemailListResponse {
+  messages: VoicemailMessage[];
+  unread: number;
+}
+
+export interface VoicemailUpdate {
+  heard: boolean;
+}
+
+// ── conference rooms ───────────────────────────────────────────────────────────────────
+
+export interface ConferenceParticipant {
+  id: string;
+  name: string | null;
+  number: string;
+  speaking: boolean;
+  muted: boolean;
+  /** This participant is the signed-in user. */
+  you: boolean;
+}
+
+export interface ConferenceRoom {
+  /** "999XX" */
+  number: string;
+  /** At most this many people (10). */
+  capacity: number;
+  participants: ConferenceParticipant[];
+}
+
+export interface ConferenceResponse {
+  room: ConferenceRoom | null;
+}
