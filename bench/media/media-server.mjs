@@ -5,6 +5,9 @@
 //  - IPC from a parent that forked us (the rtp-load.mjs adapter, adapters/switchboard-relay.mjs):
 //      { cmd: 'call', id, a, b } -> two plain RTP legs answering A's and B's SDP, bridged;
 //      reply { aSendTo, bSendTo }.  { cmd: 'delete', id }.  { cmd: 'stats' }.
+//      For (b), webrtc-load.mjs: { cmd: 'webrtc-call', id, offer, b } -> a WebRTC leg answering
+//      the browser's offer and a plain PCMU leg answering B; reply { answer, bSendTo }. Then
+//      { cmd: 'bridge', id } once the browser side is connected (transcoding Opus <-> PCMU).
 //  - HTTP, the part of the Janus API that audiobridge-load.mjs uses (session create/destroy,
 //    attach, AudioBridge create/join/destroy with plain-RTP participants, long-poll), backed
 //    by MediaEngine mixers. The generator runs unchanged with --url and --pid.
@@ -46,6 +49,22 @@ async function createCall({ id, a, b }) {
   calls.set(id, [legA, legB]);
   return { aSendTo: { address: '127.0.0.1', port: portOf(ra.answer) }, bSendTo: { address: '127.0.0.1', port: portOf(rb.answer) } };
 }
+async function createWebRtcCall({ id, offer, b }) {
+  const group = `call-${id}`;
+  const web = media.createLeg({ kind: 'webrtc', group });
+  const phone = media.createLeg({ kind: 'rtp', group });
+  const [rw, rb] = await Promise.all([web.answerOffer(offer), phone.answerOffer(sdp(b))]);
+  calls.set(id, [web, phone]);
+  return { answer: rw.answer, bSendTo: { address: '127.0.0.1', port: portOf(rb.answer) } };
+}
+async function bridgeCall({ id }) {
+  const [web, phone] = calls.get(id) ?? [];
+  if (!web || !phone) throw new Error(`no call ${id}`);
+  await media.bridge(web, phone);
+  return null;
+}
+const commands = { call: createCall, 'webrtc-call': createWebRtcCall, bridge: bridgeCall, delete: deleteCall, stats: () => media.stats() };
+
 async function deleteCall({ id }) {
   const legs = calls.get(id) ?? [];
   calls.delete(id);
@@ -56,7 +75,8 @@ async function deleteCall({ id }) {
 if (process.send) {
   process.on('message', async (m) => {
     try {
-      const result = m.cmd === 'call' ? await createCall(m) : m.cmd === 'delete' ? await deleteCall(m) : m.cmd === 'stats' ? await media.stats() : null;
+      const command = commands[m.cmd];
+      const result = command ? await command(m) : null;
       process.send({ re: m.seq, ok: true, result });
     } catch (error) {
       process.send({ re: m.seq, ok: false, error: String(error?.stack ?? error) });

@@ -8,11 +8,13 @@
 //  (c) conference mixing, PCMU rooms: Janus AudioBridge vs Switchboard (media-server.mjs serves
 //      the part of the Janus API the generator uses), audiobridge-load.mjs; max on-time
 //      participants and CPU per participant.
-//  (b) WebRTC Opus <-> RTP PCMU transcoded calls: not yet (needs a WebRTC load generator).
+//  (b) WebRTC Opus <-> RTP PCMU transcoded calls (PARTS=webrtc): webrtc-load.mjs, werift peers
+//      against WebRTC legs bridged to PCMU legs; Switchboard alone (no peer engine does this here).
 //
 // Everything runs under flock /tmp/bench.lock, is bounded in levels and seconds, and stops by
 // itself. Environment (defaults):
-//   PEERS=/work/shared/peers   PARTS="relay mixer"   DURATION=10   WARMUP=3
+//   PEERS=/work/shared/peers   PARTS="relay mixer" (add webrtc for (b))   DURATION=10   WARMUP=3
+//   WEBRTC_CALLS="5,10,20,30,40,50"
 //   RELAY_CALLS="50,100,200,300,400,500"   MIXER_PARTICIPANTS="10,25,50,100,150,200,275"
 //   SYSTEMS="peer switchboard"   LOCK=/tmp/bench.lock   OUT=/tmp/sb-bench-media-<time>
 //   SB_MIXER_PLACEMENT=room   'spread' puts conference participants' legs on any thread
@@ -117,6 +119,14 @@ if (parts.includes('relay')) {
   }
 }
 
+if (parts.includes('webrtc') && systems.includes('switchboard')) {
+  waitForQuiet();
+  const file = join(out, 'webrtc-switchboard.json');
+  console.log(`\n$ node webrtc-load.mjs (CALLS=${env.WEBRTC_CALLS ?? '5,10,20,30,40,50'})`);
+  spawnSync(process.execPath, [join(here, 'webrtc-load.mjs')], { stdio: 'inherit', timeout: 900_000, env: { ...env, CALLS: env.WEBRTC_CALLS ?? '5,10,20,30,40,50', DURATION: duration, WARMUP: warmup, OUT: file } });
+  results.webrtcSwitchboard = summary(file)?.summary ?? null;
+}
+
 if (parts.includes('mixer')) {
   const participants = env.MIXER_PARTICIPANTS ?? '10,25,50,100,150,200,275';
   const load = join(peers, 'janus/audiobridge-load.mjs');
@@ -161,6 +171,11 @@ if (ms || mp) {
     if (s) lines.push(`| ${name} | ${s.maxParticipants ?? '-'} | ${s.atMax?.janusCpuPct ?? '-'} % | ${s.atMax?.pctPerParticipant ?? '-'} | ${s.marginalPctPerParticipant ?? '-'} |`);
   }
   lines.push(`| ratio Switchboard / Janus | ${ratio(ms?.maxParticipants, mp?.maxParticipants)} | | ${ratio(ms?.atMax?.pctPerParticipant, mp?.atMax?.pctPerParticipant)} | ${ratio(ms?.marginalPctPerParticipant, mp?.marginalPctPerParticipant)} |`, '');
+}
+const wb = results.webrtcSwitchboard;
+if (wb) {
+  lines.push('| WebRTC Opus <-> RTP PCMU, transcoded | max calls (0 loss, p99 < 5 ms) | CPU there | %/call |', '|---|---|---|---|');
+  lines.push(`| Switchboard | ${wb.maxCalls} | ${wb.atMax?.serverCpuPct ?? '-'} % | ${wb.atMax?.pctPerCall ?? '-'} |`, '');
 }
 writeFileSync(join(out, 'summary.json'), JSON.stringify(results, null, 2));
 writeFileSync(join(out, 'summary.md'), lines.join('\n') + '\n');
