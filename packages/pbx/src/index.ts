@@ -10,3 +10,9 @@ export { CallEngine, type CallEngineOptions, type CallNotifier } from './calls/c
 export { TrunkService, outsideFailure, type TrunkServiceOptions, type InboundCall } from './calls/trunk.js';
 export { TrunkRegistration, refreshDelaySeconds, type TrunkRegistrationState, type TrunkRegistrationOptions } from './calls/trunk-registration.js';
 export type { CallTarget, CallOrigin, CallFailure, FailureWords } from './calls/call-target.js';
+export { SubscriptionServer, type SubscriptionServerOptions } from './subscriptions/subscription-server.js';
+export type { EventPackage, WatchedResource, SubscriptionView, Refusal } from './subscriptions/event-package.js';
+export { DialogPackage, type DialogStateSource, type DialogResourceMatcher } from './subscriptions/dialog-package.js';
+export { dialogInfoXml, type DialogInfo, type DialogInfoEntry, type DialogInfoState } from './subscriptions/dialog-info.js';
+export { PresenceService, dialogKeyOf, type PresenceState, type PresenceListener } from './presence/presence-service.js';
+export type { CallObserver, ObservedCall, ObservedCallState } from './presence/call-observer.js';

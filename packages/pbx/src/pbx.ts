@@ -8,6 +8,9 @@ import { DeviceAuthenticator } from './registrar/device-auth.js';
 import { LocationService } from './registrar/location.js';
 import { Registrar } from './registrar/registrar.js';
 import type { PbxLogger } from './util/logger.js';
+import { PresenceService } from './presence/presence-service.js';
+import { DialogPackage } from './subscriptions/dialog-package.js';
+import { SubscriptionServer } from './subscriptions/subscription-server.js';
 
 export interface PbxOptions {
   stack: SipStack;
@@ -42,6 +45,12 @@ export class Pbx {
   readonly calls: CallEngine | null;
   /** Outside lines (calls out, DIDs in, carrier registrations); with calls only. */
   readonly trunks: TrunkService | null;
+  /** SUBSCRIBE/NOTIFY (RFC 6665): the dialog package (BLF) and message-summary (MWI). */
+  readonly subscriptions: SubscriptionServer;
+  /** The dialog event package; other features plug their BLF resources in with `registerDialogResource`. */
+  readonly dialogs: DialogPackage;
+  /** Every extension's presence (idle, ringing, busy, dnd, offline). */
+  readonly presence: PresenceService;
   private upkeep: NodeJS.Timeout | null = null;
   private closed = false;
 
@@ -50,6 +59,16 @@ export class Pbx {
     this.guard = new AuthGuard({ logger: o.logger });
     this.auth = new DeviceAuthenticator({ realm: o.realm, secret: o.secret, store: o.store, guard: this.guard, ...(o.digestAlgorithms ? { algorithms: o.digestAlgorithms } : {}) });
     this.registrar = new Registrar({ store: o.store, auth: this.auth, guard: this.guard, location: this.location, logger: o.logger });
+    this.subscriptions = new SubscriptionServer({ stack: o.stack, auth: this.auth, logger: o.logger });
+    this.dialogs = new DialogPackage();
+    this.subscriptions.addPackage(this.dialogs);
+    this.presence = new PresenceService({
+      location: this.location,
+      userOf: async (tenantId, extension) => (await o.store.users.findByExtension(tenantId, extension))?.id ?? null,
+      isDnd: () => false,
+      dialogs: this.dialogs,
+      dialogChanged: (key) => this.subscriptions.changed(key),
+    });
     this.trunks = o.media ? new TrunkService({ stack: o.stack, store: o.store, logger: o.logger }) : null;
     this.calls = o.media
       ? new CallEngine({
@@ -62,6 +81,7 @@ export class Pbx {
           ...(o.notifier ? { notifier: o.notifier } : {}),
           ...(this.trunks ? { trunks: this.trunks } : {}),
           ...(o.ringTimeoutMs !== undefined ? { ringTimeoutMs: o.ringTimeoutMs } : {}),
+          observer: this.presence,
         })
       : null;
   }
@@ -85,7 +105,8 @@ export class Pbx {
     if (this.closed) return;
     this.closed = true;
     if (this.upkeep) clearInterval(this.upkeep);
-    await this.trunks?.close();
+    await Promise.all([this.trunks?.close(), this.subscriptions.close()]);
+    this.presence.close();
   }
 
   /**
@@ -119,6 +140,7 @@ export class Pbx {
     if (request.toTag !== undefined && request.method !== 'REGISTER') {
       // Inside a dialog: the call it belongs to answers, or it is gone (§12.2.2: 481).
       if (this.calls?.handleInDialog(request, tx)) return;
+      if (this.subscriptions.handleInDialog(request, tx)) return;
       if (request.method === 'OPTIONS') tx.respond(200, undefined, { headers: { Allow: (this.o.allow ?? ALLOW).join(', ') } });
       else tx.respond(481, 'Call/Transaction Does Not Exist');
       return;
@@ -137,6 +159,8 @@ export class Pbx {
         return;
       case 'REGISTER':
         return this.registrar.handle(request, tx);
+      case 'SUBSCRIBE':
+        return this.subscriptions.handleSubscribe(request, tx);
       case 'OPTIONS':
         // Keep-alive pings and capability queries to the server itself.
         tx.respond(200, undefined, { headers: { Allow: (this.o.allow ?? ALLOW).join(', '), Accept: 'application/sdp', 'Accept-Language': 'en' } });

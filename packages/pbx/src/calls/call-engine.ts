@@ -23,6 +23,7 @@ import type { Binding, LocationService } from '../registrar/location.js';
 import type { CallOutcome, DeviceAccount } from '../store/records.js';
 import type { Repositories } from '../store/store.js';
 import type { PbxLogger } from '../util/logger.js';
+import type { CallObserver } from '../presence/call-observer.js';
 import { CallLeg, type Party } from './call-leg.js';
 import { extensionFailure, type CallOrigin, type CallTarget, type FailureWords } from './call-target.js';
 import { outsideFailure, type InboundCall, type TrunkService } from './trunk.js';
@@ -45,6 +46,8 @@ export interface CallEngineOptions {
   trunks?: TrunkService;
   /** Unanswered calls give up after this long (default 30 s). */
   ringTimeoutMs?: number;
+  /** [presence hook] Told when a call rings, is answered and ends (presence, BLF lamps). */
+  observer?: CallObserver;
 }
 
 const ALLOW = 'INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE';
@@ -269,6 +272,7 @@ export class CallEngine {
     }
 
     tx.respond(180, undefined, { headers: { Contact: this.contactFor(tx.flow), Allow: ALLOW }, body: answer, contentType: SDP });
+    this.o.observer?.callState({ callId: id, caller: from, callee, state: 'ringing' }); // [presence hook]
     void aMedia.play({ tone: 'ringback' }, { loop: true }).catch(() => undefined);
     call.ringTimer = setTimeout(() => void this.noAnswer(call), this.ringTimeoutMs);
     return call;
@@ -401,6 +405,7 @@ export class CallEngine {
     if (call.historyId) await this.o.store.callHistory.answer(call.a.party.tenantId, call.historyId);
     if (call.ended) return;
     call.connected = true;
+    this.o.observer?.callState({ callId: call.id, caller: call.a.party, callee: call.callee, state: 'answered' }); // [presence hook]
     call.aTx.respond(200, undefined, {
       headers: { Contact: this.contactFor(call.a.flow), Allow: ALLOW },
       body: call.aAnswer,
@@ -555,6 +560,7 @@ export class CallEngine {
         this.o.logger('error', 'could not write the end of a call to history', { call: call.id, error: String(error) });
       }
     }
+    this.o.observer?.callState({ callId: call.id, caller: call.a.party, callee: call.callee, state: 'ended' }); // [presence hook]
     const users = [call.a.party.userId, call.callee.userId].filter((u): u is string => u !== null);
     this.o.notifier?.callsChanged(call.a.party.tenantId, users);
     this.o.logger('info', 'call ended', { call: call.id, outcome, from: call.a.party.number, to: call.callee.number });
