@@ -1,5 +1,6 @@
-import { createSocket, type Socket } from 'node:dgram';
-import { isIPv6 } from 'node:net';
+import { createSocket, type Socket, type SocketOptions } from 'node:dgram';
+import { lookup as resolve } from 'node:dns';
+import { isIP, isIPv6 } from 'node:net';
 
 /** An inclusive UDP port range, e.g. the server's RTP range 20000–29999. */
 export interface PortRange {
@@ -23,8 +24,18 @@ export interface BoundPair {
   release(): void;
 }
 
+/**
+ * Media goes to IP literals (an SDP's c= line, or where packets came from): answer those at once
+ * instead of through the resolver, which otherwise costs every packet sent a deferred callback.
+ */
+const literalLookup: NonNullable<SocketOptions['lookup']> = (host, options, callback) => {
+  const family = isIP(host);
+  if (family !== 0) callback(null, host, family);
+  else resolve(host, options, callback);
+};
+
 export async function bindUdp(port: number, address: string): Promise<Socket> {
-  const socket = createSocket({ type: isIPv6(address) ? 'udp6' : 'udp4' });
+  const socket = createSocket({ type: isIPv6(address) ? 'udp6' : 'udp4', lookup: literalLookup });
   return new Promise((resolve, reject) => {
     const onError = (error: Error): void => {
       socket.close();
