@@ -1,6 +1,9 @@
 import { expect, test as base } from '@playwright/test';
 import type { Browser, BrowserContext, Page } from '@playwright/test';
+import type { Baresip } from '@switchboard/testkit';
 import { chromiumMissing, launchBrowser } from './browser.js';
+import { baresipMissing, startDeskPhone } from './desk-phone.js';
+import type { DeskPhoneOptions } from './desk-phone.js';
 import type { BrowserOptions } from './browser.js';
 import { startSwitchboard } from './server.js';
 import type { DemoSignIn, SwitchboardServer } from './server.js';
@@ -51,7 +54,10 @@ export class BrowserPool {
   }
 }
 
-export const test = base.extend<{ portal: OpenPortal }, { server: SwitchboardServer; browsers: BrowserPool }>({
+/** Starts a registered baresip desk phone for a demo extension; stopped after the test. */
+export type OpenDeskPhone = (extension: string, options?: DeskPhoneOptions) => Promise<Baresip>;
+
+export const test = base.extend<{ portal: OpenPortal; deskPhone: OpenDeskPhone }, { server: SwitchboardServer; browsers: BrowserPool }>({
   server: [
     // eslint-disable-next-line no-empty-pattern
     async ({}, use) => {
@@ -96,6 +102,22 @@ export const test = base.extend<{ portal: OpenPortal }, { server: SwitchboardSer
       await testInfo.attach('server-output.txt', { body: server.output().slice(outputBefore), contentType: 'text/plain' });
     }
     await Promise.all(contexts.map((c) => c.close()));
+  },
+  deskPhone: async ({ server }, use, testInfo) => {
+    testInfo.skip(baresipMissing !== null, baresipMissing ?? '');
+    const phones: Baresip[] = [];
+    await use(async (extension, options) => {
+      const phone = await startDeskPhone(server, extension, options);
+      phones.push(phone);
+      return phone;
+    });
+    if (testInfo.status !== testInfo.expectedStatus) {
+      for (const phone of phones) {
+        const events = phone.events.map((e) => `${e.type} ${e.param ?? ''}`).join('\n');
+        await testInfo.attach(`desk-phone-${phone.account.user}.txt`, { body: `events:\n${events}\n\nlog:\n${phone.logText()}`, contentType: 'text/plain' });
+      }
+    }
+    await Promise.all(phones.map((p) => p.stop()));
   },
 });
 

@@ -1,10 +1,10 @@
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePortBlock } from '@switchboard/testkit';
-import { repoRoot, serverMain } from './paths.js';
+import { cliMain, repoRoot, serverMain } from './paths.js';
 
 /** One demo sign-in, as the server writes them to <data dir>/demo-sign-ins.json. */
 export interface DemoSignIn {
@@ -13,6 +13,14 @@ export interface DemoSignIn {
   password: string;
   extension: string;
   role: 'admin' | 'user';
+}
+
+/** A demo desk phone's SIP account, as the start-up banner prints it. */
+export interface DemoDeskPhone {
+  name: string;
+  extension: string;
+  sipUsername: string;
+  sipPassword: string;
 }
 
 export interface SwitchboardServer {
@@ -24,6 +32,10 @@ export interface SwitchboardServer {
   /** Demo users by extension (101–105). */
   users: Map<string, DemoSignIn>;
   user(extension: string): DemoSignIn;
+  /** The SIP account of the demo desk phone of this extension (101–105). */
+  deskPhone(extension: string): DemoDeskPhone;
+  /** Runs the `switchboard` CLI on this server's data (e.g. ['trunk', 'set', ...]); resolves with its output. */
+  cli(args: string[]): Promise<string>;
   /** Everything the server printed, for failure messages. */
   output(): string;
   /** Stops the server and starts it again on the same ports and data (a restart or crash). */
@@ -129,6 +141,22 @@ export async function startSwitchboard(): Promise<SwitchboardServer> {
       const user = users.get(extension);
       if (!user) throw new Error(`no demo user with extension ${extension}`);
       return user;
+    },
+    deskPhone(extension) {
+      // The banner lists "    101  Alice Adams  username: 101      password: …" per desk phone.
+      for (const match of output.matchAll(/^ {4}(\d+) {2}(.+?)\s+username: (\S+)\s+password: (\S+)$/gm)) {
+        if (match[1] === extension) return { extension, name: match[2]!, sipUsername: match[3]!, sipPassword: match[4]! };
+      }
+      throw new Error(`no demo desk phone with extension ${extension} in the server's banner:\n${output}`);
+    },
+    cli(args) {
+      return new Promise((resolve, reject) => {
+        const env = { ...process.env, SWITCHBOARD_DATA_DIR: dataDir, SWITCHBOARD_LOG_LEVEL: 'warn' };
+        execFile(process.execPath, [cliMain, ...args], { cwd: repoRoot, env, timeout: 30_000 }, (error, stdout, stderr) => {
+          if (error) reject(new Error(`switchboard ${args.join(' ')} failed: ${stderr || error.message}`));
+          else resolve(stdout);
+        });
+      });
     },
     output: () => output,
     async restart(downMs = 0) {

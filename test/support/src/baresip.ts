@@ -44,6 +44,8 @@ export interface BaresipOptions {
   codecs?: Array<'g711' | 'opus'>;
   /** Extra lines for the config file. */
   extraConfig?: string[];
+  /** Print every SIP message sent and received into the log (`baresip -s`), see `sipMessages()`. */
+  sipTrace?: boolean;
 }
 
 const MODULES = '/usr/lib/baresip/modules';
@@ -108,12 +110,14 @@ export class Baresip extends EventEmitter {
     ];
     writeFileSync(join(dir, 'config'), config.join('\n') + '\n');
     writeFileSync(join(dir, 'accounts'), accountLine(options.account) + '\n');
-    const child = spawn('baresip', ['-f', dir], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('baresip', ['-f', dir, ...(options.sipTrace ? ['-s'] : [])], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     running.add(child);
     child.once('exit', () => running.delete(child));
     let log = '';
+    // With a SIP trace the log carries whole messages: keep more of it.
+    const keep = options.sipTrace ? 400_000 : 20_000;
     const keepLog = (d: Buffer) => {
-      log = (log + d.toString('utf8')).slice(-20000);
+      log = (log + d.toString('utf8')).slice(-keep);
     };
     child.stdout?.on('data', keepLog);
     child.stderr?.on('data', keepLog);
@@ -125,6 +129,34 @@ export class Baresip extends EventEmitter {
 
   /** The last lines baresip printed, for failure messages. */
   logText: () => string = () => '';
+
+  /**
+   * Resolves once the server has accepted this phone's registration. It asks baresip
+   * (`reginfo`) instead of waiting for REGISTER_OK, which can fire before the control socket
+   * is connected and then never reaches the test.
+   */
+  async waitRegistered(timeoutMs = 15_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const reply = await this.command('reginfo');
+      // One line per user agent: "> sip:101@host:port   OK  Expires 300s" (OK is coloured).
+      if (/^>.*\bOK\b/m.test(withoutColours(reply.data))) return;
+      if (Date.now() > deadline) throw new Error(`baresip ${this.account.user} did not register within ${timeoutMs} ms: ${reply.data.trim()}\n${this.logText().slice(-3000)}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  /**
+   * The SIP messages this phone sent or received so far, when started with `sipTrace`: each is
+   * the start line and headers as baresip printed them (bodies included).
+   */
+  sipMessages(): string[] {
+    // Each traced message is printed as "#", then "UDP <from> -> <to>", then the message.
+    return withoutColours(this.logText())
+      .split(/^#\n(?:UDP|TCP|TLS|WS|WSS) \S+ -> \S+\n/m)
+      .slice(1)
+      .map((m) => m.replace(/\n+$/, ''));
+  }
 
   /** Send a long-form menu command (see baresip's /help) and wait for its reply. */
   async command(command: string, params?: string): Promise<{ ok: boolean; data: string }> {
@@ -268,6 +300,12 @@ export class Baresip extends EventEmitter {
       }
     }
   }
+}
+
+/** Text without the terminal colour codes baresip adds. */
+function withoutColours(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/\x1b\[[0-9;]*m/g, '');
 }
 
 function accountLine(a: BaresipAccount): string {

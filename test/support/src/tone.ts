@@ -56,3 +56,36 @@ export function hasDominantTone(pcm: Pcm, frequency: number, tolerance = 20, opt
   const { dominant } = analyseTone(pcm, options);
   return dominant !== null && Math.abs(dominant - frequency) <= tolerance;
 }
+
+/** What one short block of a recording sounds like (see `toneTimeline`). */
+export interface ToneBlock {
+  /** Start of the block, in seconds from the start of the recording. */
+  at: number;
+  /** Dominant frequency in Hz, or null for silence. */
+  dominant: number | null;
+  rms: number;
+}
+
+/**
+ * A recording cut into blocks (default 0.25 s), each with its dominant tone: to check the order
+ * of what was heard during a call (a voice, then hold music, then the voice again) without
+ * guessing when each phase started on a busy machine.
+ */
+export function toneTimeline(pcm: Pcm, blockSeconds = 0.25): ToneBlock[] {
+  const blocks: ToneBlock[] = [];
+  const duration = pcm.samples.length / pcm.sampleRate;
+  for (let at = 0; at + blockSeconds <= duration; at += blockSeconds) {
+    const { dominant, rms } = analyseTone(pcm, { skipSeconds: at, maxSeconds: blockSeconds });
+    blocks.push({ at, dominant, rms });
+  }
+  return blocks;
+}
+
+/**
+ * Labels each block of a timeline with a letter and joins them, so a test can match the story of
+ * a call with a regular expression: `T` when `toneHz` (±12 Hz) is heard, `.` for silence, `o`
+ * for any other sound (hold music, ringback). E.g. /T{4,}o{4,}T{4,}/ is "voice, hold, voice".
+ */
+export function describeTimeline(blocks: ToneBlock[], toneHz: number): string {
+  return blocks.map((b) => (b.dominant === null ? '.' : Math.abs(b.dominant - toneHz) <= 12 ? 'T' : 'o')).join('');
+}
