@@ -52,7 +52,9 @@ export class DeviceAuthenticator {
       return { ok: false, failed: false, response: this.digest.challenge(request, { proxy: options.proxy, ...(options.toTag ? { toTag: options.toTag } : {}) }) };
     }
     const account = credentials === 'malformed' ? null : await this.options.store.devices.findBySipUsername(credentials.username);
-    const ha1 = account && credentials !== 'malformed' ? computeHa1(credentials.algorithm, account.device.sipUsername, this.digest.realm, account.device.sipPassword) : undefined;
+    // The HA1 is computed for an unknown user too (from a decoy), then not used: the same work either way.
+    const computed = credentials === 'malformed' ? undefined : computeHa1(credentials.algorithm, credentials.username, this.digest.realm, account?.device.sipPassword ?? DECOY_PASSWORD);
+    const ha1 = account ? computed : undefined;
     const result = this.digest.verify(request, credentials, ha1);
     if (result.ok && account) {
       this.options.guard.succeed(source);
@@ -67,6 +69,8 @@ export class DeviceAuthenticator {
     return { ok: false, failed: true, response: forbidden(request, options.toTag) };
   }
 }
+
+const DECOY_PASSWORD = 'decoy-password-never-accepted';
 
 /** Built the same way for an unknown user and a wrong password. */
 function forbidden(request: SipRequest, toTag: string | undefined): SipResponse {

@@ -89,7 +89,7 @@ export class Registrar {
       return;
     }
 
-    const changes: Array<{ kind: 'save'; binding: Binding } | { kind: 'remove'; key: string }> = [];
+    const changes: Array<{ kind: 'save' | 'refresh'; binding: Binding } | { kind: 'remove'; key: string }> = [];
     for (const contact of contacts) {
       const requested = contactExpires(contact) ?? request.expires ?? this.defaultExpires;
       if (requested !== 0 && requested < this.minExpires) {
@@ -108,37 +108,48 @@ export class Registrar {
       const existing = this.o.location.get(account.tenant.id, account.extension, key);
       // §10.3 step 7: an older or repeated CSeq of the same Call-ID does not update the binding.
       if (existing && existing.callId === request.callId && existing.cseq >= request.cseq.seq) continue;
-      changes.push({ kind: 'save', binding: this.binding(account, aor, key, contactText, Math.min(requested, this.maxExpires), instanceId, regId, request, flow) });
+      const binding = this.binding(account, aor, key, contactText, Math.min(requested, this.maxExpires), instanceId, regId, request, flow);
+      changes.push({ kind: existing && sameBinding(existing, binding) ? 'refresh' : 'save', binding });
     }
 
-    // Durable first: the 200 OK promises the binding exists.
+    // Durable first: the 200 OK promises the binding exists. The writes of one REGISTER (and, on
+    // SQLite, of every REGISTER handled in the same turn) commit together.
+    await Promise.all(changes.map((change) => this.write(account.tenant.id, aor, change)));
     for (const change of changes) {
-      if (change.kind === 'save') await this.o.store.registrations.save(account.tenant.id, toInput(change.binding));
-      else await this.o.store.registrations.remove(account.tenant.id, aor, change.key);
-    }
-    for (const change of changes) {
-      if (change.kind === 'save') this.o.location.put(change.binding);
-      else this.o.location.remove(account.tenant.id, account.extension, change.key);
+      if (change.kind === 'remove') this.o.location.remove(account.tenant.id, account.extension, change.key);
+      else this.o.location.put(change.binding);
     }
     this.reply(tx, account);
+  }
+
+  private async write(tenantId: string, aor: string, change: { kind: 'save' | 'refresh'; binding: Binding } | { kind: 'remove'; key: string }): Promise<void> {
+    const registrations = this.o.store.registrations;
+    if (change.kind === 'remove') {
+      await registrations.remove(tenantId, aor, change.key);
+      return;
+    }
+    const b = change.binding;
+    // A refresh writes only its expiry and CSeq; a binding the store lost meanwhile is written whole.
+    if (change.kind === 'refresh' && (await registrations.refresh(tenantId, aor, b.key, { expiresAt: new Date(b.expiresAt), cseq: b.cseq }))) return;
+    await registrations.save(tenantId, toInput(b));
   }
 
   /** Forgets expired bindings in memory and in the store. */
   async purgeExpired(): Promise<number> {
     const expired = this.o.location.purgeExpired();
-    for (const b of expired) await this.o.store.registrations.remove(b.tenantId, b.aor, b.key);
+    await Promise.all(expired.map((b) => this.o.store.registrations.remove(b.tenantId, b.aor, b.key)));
     return expired.length;
   }
 
   /** A TCP/TLS/WebSocket connection closed: its bindings are unreachable, forget them. */
   async flowClosed(flow: Flow): Promise<void> {
-    for (const b of this.o.location.dropFlow(flow.id)) await this.o.store.registrations.remove(b.tenantId, b.aor, b.key);
+    await Promise.all(this.o.location.dropFlow(flow.id).map((b) => this.o.store.registrations.remove(b.tenantId, b.aor, b.key)));
   }
 
   private async removeAllOfDevice(account: DeviceAccount): Promise<void> {
     const extension = account.extension!;
     const mine = this.o.location.bindings(account.tenant.id, extension).filter((b) => b.deviceId === account.device.id);
-    for (const b of mine) await this.o.store.registrations.remove(account.tenant.id, b.aor, b.key);
+    await Promise.all(mine.map((b) => this.o.store.registrations.remove(account.tenant.id, b.aor, b.key)));
     for (const b of mine) this.o.location.remove(account.tenant.id, extension, b.key);
   }
 
@@ -188,6 +199,22 @@ export class Registrar {
     });
     tx.respond(200, undefined, { headers: [...contacts.map((c) => ['Contact', c] as const), ['Date', new Date(now).toUTCString()]] });
   }
+}
+
+/** True when a refresh changes nothing of the binding but its expiry and CSeq. */
+function sameBinding(a: Binding, b: Binding): boolean {
+  return (
+    a.deviceId === b.deviceId &&
+    a.contact === b.contact &&
+    a.transport === b.transport &&
+    a.sourceAddress === b.sourceAddress &&
+    a.sourcePort === b.sourcePort &&
+    a.flowId === b.flowId &&
+    a.instanceId === b.instanceId &&
+    a.regId === b.regId &&
+    a.callId === b.callId &&
+    a.userAgent === b.userAgent
+  );
 }
 
 function toInput(b: Binding): RegistrationInput {

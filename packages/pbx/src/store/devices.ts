@@ -3,6 +3,7 @@ import type { Kysely, Selectable } from 'kysely';
 import { StoreError, guardWrite } from './errors.js';
 import { generatePassword } from './password.js';
 import type { Device, DeviceAccount, DeviceKind } from './records.js';
+import type { RegistrarHotPath } from './registrar-hot-path.js';
 import type { Database, DevicesTable } from './schema.js';
 import { toTenant } from './tenants.js';
 import { toUser } from './users.js';
@@ -48,7 +49,11 @@ const hour = 3_600_000;
  * (even when a phone registers to the server's IP address instead of the tenant's domain).
  */
 export class DeviceRepository {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    /** SQLite's prepared, cached account lookup (absent on PostgreSQL and inside transactions). */
+    private readonly hotPath: RegistrarHotPath | null = null,
+  ) {}
 
   async create(tenantId: string, input: NewDevice, now = new Date()): Promise<Device> {
     const sipUsername = input.sipUsername ?? (await this.availableSipUsername(await this.usernameBase(tenantId, input.userId)));
@@ -99,8 +104,11 @@ export class DeviceRepository {
   /**
    * The device with this SIP username, with its user, tenant and extension; null when there is
    * none or it is a browser credential that has expired. Server-wide by design (see the class).
+   * The registrar calls it for every REGISTER: on SQLite the answer comes from memory
+   * (registrar-hot-path.ts); treat the account as read-only.
    */
   async findBySipUsername(sipUsername: string, now = new Date()): Promise<DeviceAccount | null> {
+    if (this.hotPath) return this.hotPath.findAccount(sipUsername, now);
     const row = await this.db.selectFrom('devices').selectAll().where('sip_username', '=', sipUsername).executeTakeFirst();
     if (!row || (row.expires_at !== null && row.expires_at <= now.toISOString())) return null;
     const [user, tenant, extension] = await Promise.all([

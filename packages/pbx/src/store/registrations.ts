@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Kysely, Selectable } from 'kysely';
 import { guardWrite } from './errors.js';
 import type { Registration, RegistrationInput } from './records.js';
+import type { RegistrarHotPath } from './registrar-hot-path.js';
 import type { Database, RegistrationsTable } from './schema.js';
 
 function toRegistration(row: Selectable<RegistrationsTable>): Registration {
@@ -38,10 +39,19 @@ export function bindingKeyOf(binding: Pick<RegistrationInput, 'instanceId' | 're
  * bindings that have not expired at `now`.
  */
 export class RegistrationRepository {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    /** SQLite's grouped binding writes (absent on PostgreSQL and inside transactions). */
+    private readonly hotPath: RegistrarHotPath | null = null,
+  ) {}
 
-  /** Adds or refreshes a binding (keyed by tenant, AOR and binding key). Resolves after commit. */
+  /**
+   * Adds or refreshes a binding (keyed by tenant, AOR and binding key). Resolves after commit;
+   * on SQLite, the writes of concurrent calls share one commit (registrar-hot-path.ts).
+   */
   async save(tenantId: string, input: RegistrationInput, now = new Date()): Promise<Registration> {
+    const hotPath = this.hotPath;
+    if (hotPath) return guardWrite(() => hotPath.saveBinding(tenantId, input, now), { missing: 'no such device in this tenant' });
     const row: Selectable<RegistrationsTable> = {
       id: randomUUID(),
       tenant_id: tenantId,
@@ -130,8 +140,25 @@ export class RegistrationRepository {
     return new Set(rows.map((row) => row.user_id));
   }
 
+  /**
+   * A refresh that changes nothing but the expiry and CSeq (RFC 3261 §10.3 step 7): writes only
+   * those. False when there is no such binding (then `save` it).
+   */
+  async refresh(tenantId: string, aor: string, bindingKey: string, changes: { expiresAt: Date; cseq: number }, now = new Date()): Promise<boolean> {
+    if (this.hotPath) return this.hotPath.refreshBinding(tenantId, aor, bindingKey, changes.expiresAt, changes.cseq, now);
+    const result = await this.db
+      .updateTable('registrations')
+      .set({ expires_at: changes.expiresAt.toISOString(), cseq: changes.cseq, updated_at: now.toISOString() })
+      .where('tenant_id', '=', tenantId)
+      .where('aor', '=', aor)
+      .where('binding_key', '=', bindingKey)
+      .executeTakeFirst();
+    return result.numUpdatedRows > 0n;
+  }
+
   /** Removes one binding (a REGISTER with Expires: 0 for that contact). */
   async remove(tenantId: string, aor: string, bindingKey: string): Promise<boolean> {
+    if (this.hotPath) return this.hotPath.removeBinding(tenantId, aor, bindingKey);
     const result = await this.db
       .deleteFrom('registrations')
       .where('tenant_id', '=', tenantId)

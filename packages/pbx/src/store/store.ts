@@ -9,6 +9,7 @@ import { DidRepository } from './dids.js';
 import { StoreError } from './errors.js';
 import { ExtensionRepository } from './extensions.js';
 import { migrationProvider } from './migrations.js';
+import { RegistrarHotPath } from './registrar-hot-path.js';
 import { RegistrationRepository } from './registrations.js';
 import type { Database } from './schema.js';
 import { SessionRepository } from './sessions.js';
@@ -17,6 +18,9 @@ import { SettingsRepository } from './settings.js';
 import { TenantRepository } from './tenants.js';
 import { TrunkRepository } from './trunks.js';
 import { UserRepository } from './users.js';
+import { VoicemailRepository } from './voicemail.js';
+import { DndRepository } from './dnd.js';
+import { BlfLayoutRepository } from './blf-layouts.js';
 
 export type StoreDialect = 'sqlite' | 'postgres';
 
@@ -42,18 +46,24 @@ export class Repositories {
   readonly settings: SettingsRepository;
   readonly trunks: TrunkRepository;
   readonly dids: DidRepository;
+  readonly voicemail: VoicemailRepository;
+  readonly dnd: DndRepository;
+  readonly blfLayouts: BlfLayoutRepository;
 
-  constructor(db: Kysely<Database>, sessionPolicy: SessionPolicy = {}) {
+  constructor(db: Kysely<Database>, sessionPolicy: SessionPolicy = {}, hotPath: RegistrarHotPath | null = null) {
     this.tenants = new TenantRepository(db);
     this.users = new UserRepository(db);
     this.extensions = new ExtensionRepository(db);
-    this.devices = new DeviceRepository(db);
-    this.registrations = new RegistrationRepository(db);
+    this.devices = new DeviceRepository(db, hotPath);
+    this.registrations = new RegistrationRepository(db, hotPath);
     this.sessions = new SessionRepository(db, sessionPolicy);
     this.callHistory = new CallHistoryRepository(db);
     this.settings = new SettingsRepository(db);
     this.trunks = new TrunkRepository(db);
     this.dids = new DidRepository(db);
+    this.voicemail = new VoicemailRepository(db);
+    this.dnd = new DndRepository(db);
+    this.blfLayouts = new BlfLayoutRepository(db);
   }
 }
 
@@ -69,13 +79,15 @@ export class Store extends Repositories {
     readonly db: Kysely<Database>,
     readonly dialect: StoreDialect,
     private readonly sessionPolicy: SessionPolicy,
+    /** SQLite only: the registrar's prepared, cached and group-committed path (registrar-hot-path.ts). */
+    private readonly hotPath: RegistrarHotPath | null = null,
   ) {
-    super(db, sessionPolicy);
+    super(db, sessionPolicy, hotPath);
   }
 
   static async open(options: StoreOptions): Promise<Store> {
-    const { db, dialect } = connect(options);
-    const store = new Store(db, dialect, options.sessions ?? {});
+    const { db, dialect, sqlite } = connect(options);
+    const store = new Store(db, dialect, options.sessions ?? {}, sqlite ? new RegistrarHotPath(sqlite) : null);
     if (options.migrate !== false) {
       try {
         await store.migrate();
@@ -107,6 +119,7 @@ export class Store extends Repositories {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    await this.hotPath?.close();
     await this.db.destroy();
   }
 }
@@ -115,7 +128,7 @@ export function openStore(options: StoreOptions): Promise<Store> {
   return Store.open(options);
 }
 
-function connect(options: StoreOptions): { db: Kysely<Database>; dialect: StoreDialect } {
+function connect(options: StoreOptions): { db: Kysely<Database>; dialect: StoreDialect; sqlite?: SqliteDatabase.Database } {
   const url = options.databaseUrl?.trim();
   if (url) {
     if (!/^postgres(ql)?:\/\//.test(url)) throw new StoreError('invalid', 'DATABASE_URL must start with postgres:// or postgresql://');
@@ -130,5 +143,5 @@ function connect(options: StoreOptions): { db: Kysely<Database>; dialect: StoreD
   database.pragma('foreign_keys = ON');
   // The CLI and the server may write the same file at once: wait for the lock instead of failing.
   database.pragma('busy_timeout = 5000');
-  return { db: new Kysely<Database>({ dialect: new SqliteDialect({ database }) }), dialect: 'sqlite' };
+  return { db: new Kysely<Database>({ dialect: new SqliteDialect({ database }) }), dialect: 'sqlite', sqlite: database };
 }

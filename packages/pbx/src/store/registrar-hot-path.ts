@@ -1,0 +1,308 @@
+import { randomUUID } from 'node:crypto';
+import { open } from 'node:fs/promises';
+import type SqliteDatabase from 'better-sqlite3';
+import type { Selectable } from 'kysely';
+import { toDevice } from './devices.js';
+import type { DeviceAccount, Registration, RegistrationInput } from './records.js';
+import { bindingKeyOf } from './registrations.js';
+import type { DevicesTable, ExtensionsTable, RegistrationsTable, TenantsTable, UsersTable } from './schema.js';
+import { toTenant } from './tenants.js';
+import { toUser } from './users.js';
+
+type Sqlite = SqliteDatabase.Database;
+type Statement<Parameters extends unknown[]> = SqliteDatabase.Statement<Parameters>;
+
+export interface RegistrarHotPathOptions {
+  /** Device accounts (and unknown usernames) kept in memory; the cache starts over when full. Default 50 000. */
+  maxCachedAccounts?: number;
+  /** Binding commits reach the disk (fsync of the WAL) at most this long after their 200 OK. Default 1000 ms. */
+  syncIntervalMs?: number;
+}
+
+/** A queued binding write: runs inside the batch's transaction, on the prepared statements. */
+interface QueuedWrite {
+  run(statements: Statements): unknown;
+  resolve(value: unknown): void;
+  reject(error: unknown): void;
+}
+
+interface Statements {
+  device: Statement<[string]>;
+  user: Statement<[string, string]>;
+  tenant: Statement<[string]>;
+  extension: Statement<[string, string]>;
+  dataVersion: Statement<[]>;
+  upsertBinding: Statement<[Selectable<RegistrationsTable>]>;
+  refreshBinding: Statement<[string, number, string, string, string, string]>;
+  removeBinding: Statement<[string, string, string]>;
+  begin: Statement<[]>;
+  commit: Statement<[]>;
+  rollback: Statement<[]>;
+  relaxed: Statement<[]>;
+  restore: Statement<[]>;
+}
+
+/** The tables a device account is read from: a write to any of them may change an account. */
+const ACCOUNT_TABLES = ['devices', 'users', 'tenants', 'extensions'] as const;
+const CHANGED_FUNCTION = 'switchboard_device_accounts_changed';
+
+/**
+ * The registrar's path through SQLite, which a busy server takes for every REGISTER: statements
+ * prepared once on the store's own connection (Kysely prepares each query anew), device accounts
+ * kept in memory, and binding writes committed in groups. PostgreSQL keeps the plain repository
+ * code; this exists because better-sqlite3 runs on the main thread.
+ *
+ * **Device accounts** are cached by SIP username, unknown usernames too (so a known and an
+ * unknown user take the same path and time). The cache is dropped whenever an account may have
+ * changed: a temporary trigger on this connection reports every write to devices, users, tenants
+ * and extensions from this process (API, portal), and `PRAGMA data_version` reports commits of
+ * any other connection (the CLI, another process). While a transaction of this connection is
+ * open (it may roll back), lookups go to the tables and nothing is cached.
+ *
+ * **Binding writes** (save, refresh, remove) queue up and commit together once the requests
+ * already received have been handled (setImmediate): one transaction for all the REGISTERs of
+ * one turn of the event loop, and each write's promise resolves only after that commit, so the
+ * registrar still answers 200 after its binding is stored. These commits use
+ * `synchronous=NORMAL`: the WAL is written before the promise resolves (it survives `kill -9`
+ * of the server) but not flushed to the disk at each commit; an fsync of the WAL, off the main
+ * thread, follows within `syncIntervalMs`, so a power cut loses at most the last second of
+ * registrations (docs/decisions/0003). Every other write of the store keeps `synchronous=FULL`.
+ */
+export class RegistrarHotPath {
+  private readonly maxCachedAccounts: number;
+  private readonly syncIntervalMs: number;
+  private readonly accounts = new Map<string, DeviceAccount | null>();
+  /** Bumped by the temporary triggers when this connection writes an account table. */
+  private localChanges = 0;
+  private seenLocalChanges = 0;
+  private seenDataVersion: unknown = null;
+  private statements: Statements | null = null;
+  private queue: QueuedWrite[] = [];
+  private flushScheduled = false;
+  private syncTimer: NodeJS.Timeout | null = null;
+  private syncing: Promise<void> | null = null;
+  private closed = false;
+
+  constructor(
+    private readonly sqlite: Sqlite,
+    options: RegistrarHotPathOptions = {},
+  ) {
+    this.maxCachedAccounts = options.maxCachedAccounts ?? 50_000;
+    this.syncIntervalMs = options.syncIntervalMs ?? 1000;
+    sqlite.function(CHANGED_FUNCTION, { deterministic: false }, () => {
+      this.localChanges++;
+      return null;
+    });
+  }
+
+  /** The device with this SIP username with its user, tenant and extension, as `devices.findBySipUsername`. */
+  findAccount(sipUsername: string, now: Date): DeviceAccount | null {
+    const s = this.prepared();
+    let account: DeviceAccount | null | undefined;
+    if (this.sqlite.inTransaction) {
+      account = this.readAccount(s, sipUsername);
+    } else {
+      this.forgetChangedAccounts(s);
+      account = this.accounts.get(sipUsername);
+      if (account === undefined) {
+        account = this.readAccount(s, sipUsername);
+        if (this.accounts.size >= this.maxCachedAccounts) this.accounts.clear();
+        this.accounts.set(sipUsername, account);
+      }
+    }
+    if (account === null) return null;
+    const expiresAt = account.device.expiresAt;
+    return expiresAt !== null && expiresAt.getTime() <= now.getTime() ? null : account;
+  }
+
+  /** Adds or replaces a binding, as `registrations.save`; resolves after its group commits. */
+  saveBinding(tenantId: string, input: RegistrationInput, now: Date): Promise<Registration> {
+    const row: Selectable<RegistrationsTable> = {
+      id: randomUUID(),
+      tenant_id: tenantId,
+      device_id: input.deviceId,
+      aor: input.aor,
+      binding_key: bindingKeyOf(input),
+      contact: input.contact,
+      instance_id: input.instanceId,
+      reg_id: input.regId,
+      expires_at: input.expiresAt.toISOString(),
+      transport: input.transport,
+      source_address: input.sourceAddress,
+      source_port: input.sourcePort,
+      flow_id: input.flowId,
+      call_id: input.callId,
+      cseq: input.cseq,
+      user_agent: input.userAgent,
+      updated_at: now.toISOString(),
+    };
+    return this.enqueue((s) => {
+      const saved = s.upsertBinding.get(row) as { id: string };
+      return { ...input, id: saved.id, tenantId, updatedAt: now } satisfies Registration;
+    });
+  }
+
+  /** Moves an existing binding's expiry and CSeq (a refresh that changes nothing else); false when there is no such binding. */
+  refreshBinding(tenantId: string, aor: string, bindingKey: string, expiresAt: Date, cseq: number, now: Date): Promise<boolean> {
+    const values = [expiresAt.toISOString(), cseq, now.toISOString(), tenantId, aor, bindingKey] as const;
+    return this.enqueue((s) => s.refreshBinding.run(...values).changes > 0);
+  }
+
+  removeBinding(tenantId: string, aor: string, bindingKey: string): Promise<boolean> {
+    return this.enqueue((s) => s.removeBinding.run(tenantId, aor, bindingKey).changes > 0);
+  }
+
+  /** Commits what is queued and flushes the WAL; call before closing the connection. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.sqlite.inTransaction) {
+      for (const write of this.queue.splice(0)) write.reject(new Error('the store closed inside a transaction'));
+    } else {
+      this.commitQueue();
+    }
+    if (this.syncTimer) clearTimeout(this.syncTimer);
+    this.syncTimer = null;
+    await this.syncing;
+    await this.syncWal();
+  }
+
+  private enqueue<T>(run: (s: Statements) => T): Promise<T> {
+    if (this.closed) return Promise.reject(new Error('the store is closed'));
+    return new Promise<T>((resolve, reject) => {
+      this.queue.push({ run, resolve, reject });
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    if (this.sqlite.inTransaction) {
+      // A transaction of the repositories is open on this connection: never write inside it.
+      this.flushScheduled = true;
+      setTimeout(() => this.flush(), 1);
+      return;
+    }
+    this.commitQueue();
+  }
+
+  /** One transaction for every queued write; each write's own failure (a constraint) fails it alone. */
+  private commitQueue(): void {
+    if (this.queue.length === 0) return;
+    const batch = this.queue;
+    this.queue = [];
+    const s = this.prepared();
+    const outcomes: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> = [];
+    try {
+      s.relaxed.run();
+      s.begin.run();
+      for (const write of batch) {
+        try {
+          outcomes.push({ ok: true, value: write.run(s) });
+        } catch (error) {
+          outcomes.push({ ok: false, error });
+        }
+      }
+      s.commit.run();
+    } catch (error) {
+      if (this.sqlite.inTransaction) s.rollback.run();
+      for (const write of batch) write.reject(error);
+      return;
+    } finally {
+      s.restore.run();
+    }
+    this.scheduleSync();
+    batch.forEach((write, i) => {
+      const outcome = outcomes[i]!;
+      if (outcome.ok) write.resolve(outcome.value);
+      else write.reject(outcome.error);
+    });
+  }
+
+  private scheduleSync(): void {
+    if (this.syncTimer || this.closed) return;
+    this.syncTimer = setTimeout(() => {
+      this.syncTimer = null;
+      this.syncing = this.syncWal().finally(() => (this.syncing = null));
+    }, this.syncIntervalMs);
+    this.syncTimer.unref();
+  }
+
+  /** fsync of the WAL file on libuv's thread pool: what synchronous=FULL does at each commit. */
+  private async syncWal(): Promise<void> {
+    let file;
+    try {
+      file = await open(`${this.sqlite.name}-wal`, 'r');
+      await file.sync();
+    } catch {
+      // No WAL (checkpointed and removed at close): nothing is waiting for the disk.
+    } finally {
+      await file?.close();
+    }
+  }
+
+  private forgetChangedAccounts(s: Statements): void {
+    const dataVersion = s.dataVersion.get();
+    if (dataVersion === this.seenDataVersion && this.localChanges === this.seenLocalChanges) return;
+    this.accounts.clear();
+    this.seenDataVersion = dataVersion;
+    this.seenLocalChanges = this.localChanges;
+  }
+
+  private readAccount(s: Statements, sipUsername: string): DeviceAccount | null {
+    const device = s.device.get(sipUsername) as Selectable<DevicesTable> | undefined;
+    if (!device) return null;
+    const user = s.user.get(device.tenant_id, device.user_id) as Selectable<UsersTable> | undefined;
+    const tenant = s.tenant.get(device.tenant_id) as Selectable<TenantsTable> | undefined;
+    const extension = s.extension.get(device.tenant_id, device.user_id) as Pick<ExtensionsTable, 'number'> | undefined;
+    if (!user || !tenant) return null;
+    return { device: toDevice(device), user: toUser(user), tenant: toTenant(tenant), extension: extension?.number ?? null };
+  }
+
+  /**
+   * Prepared on first use, not at open: the migrations create the tables after the connection
+   * exists. The triggers are TEMP (this connection only, gone when it closes), so the schema and
+   * other processes never see them.
+   */
+  private prepared(): Statements {
+    if (this.statements) return this.statements;
+    for (const table of ACCOUNT_TABLES) {
+      for (const event of ['INSERT', 'UPDATE', 'DELETE']) {
+        this.sqlite.exec(
+          `CREATE TEMP TRIGGER IF NOT EXISTS switchboard_${table}_${event.toLowerCase()}_account AFTER ${event} ON main.${table} BEGIN SELECT ${CHANGED_FUNCTION}(); END`,
+        );
+      }
+    }
+    const synchronous = Number(this.sqlite.pragma('synchronous', { simple: true }));
+    const db = this.sqlite;
+    this.statements = {
+      device: db.prepare('SELECT * FROM devices WHERE sip_username = ?'),
+      user: db.prepare('SELECT * FROM users WHERE tenant_id = ? AND id = ?'),
+      tenant: db.prepare('SELECT * FROM tenants WHERE id = ?'),
+      extension: db.prepare('SELECT number FROM extensions WHERE tenant_id = ? AND user_id = ?'),
+      dataVersion: db.prepare('PRAGMA data_version').pluck(),
+      upsertBinding: db.prepare(
+        `INSERT INTO registrations (id, tenant_id, device_id, aor, binding_key, contact, instance_id, reg_id, expires_at, transport,
+           source_address, source_port, flow_id, call_id, cseq, user_agent, updated_at)
+         VALUES (@id, @tenant_id, @device_id, @aor, @binding_key, @contact, @instance_id, @reg_id, @expires_at, @transport,
+           @source_address, @source_port, @flow_id, @call_id, @cseq, @user_agent, @updated_at)
+         ON CONFLICT (tenant_id, aor, binding_key) DO UPDATE SET device_id = excluded.device_id, contact = excluded.contact,
+           instance_id = excluded.instance_id, reg_id = excluded.reg_id, expires_at = excluded.expires_at, transport = excluded.transport,
+           source_address = excluded.source_address, source_port = excluded.source_port, flow_id = excluded.flow_id,
+           call_id = excluded.call_id, cseq = excluded.cseq, user_agent = excluded.user_agent, updated_at = excluded.updated_at
+         RETURNING id`,
+      ),
+      refreshBinding: db.prepare('UPDATE registrations SET expires_at = ?, cseq = ?, updated_at = ? WHERE tenant_id = ? AND aor = ? AND binding_key = ?'),
+      removeBinding: db.prepare('DELETE FROM registrations WHERE tenant_id = ? AND aor = ? AND binding_key = ?'),
+      begin: db.prepare('BEGIN IMMEDIATE'),
+      commit: db.prepare('COMMIT'),
+      rollback: db.prepare('ROLLBACK'),
+      relaxed: db.prepare('PRAGMA synchronous = NORMAL'),
+      restore: db.prepare(`PRAGMA synchronous = ${synchronous}`),
+    };
+    return this.statements;
+  }
+}
