@@ -1,0 +1,77 @@
+import { createSocket } from 'node:dgram';
+import type { Socket } from 'node:dgram';
+import { join } from 'node:path';
+import { RtpPeer, SIPP_SCENARIOS, freePortBlock, runSipp, sippAvailable } from '@switchboard/testkit';
+import type { SippResult } from '@switchboard/testkit';
+import type { SwitchboardServer } from './server.js';
+
+export const sippMissing = sippAvailable() ? null : 'sipp is not installed (apt-get install sip-tester): the trunk tests are skipped';
+
+/**
+ * A carrier's media: an RtpPeer sending a tone and recording what it hears (RFC 4733 digits
+ * decoded). It learns our address from the first packet we send; until then its packets go to
+ * a socket of ours that swallows them.
+ */
+export async function carrierMedia(toneHz: number): Promise<{ peer: RtpPeer; close(): void }> {
+  const sink: Socket = createSocket('udp4');
+  await new Promise<void>((resolve) => sink.bind(0, '127.0.0.1', resolve));
+  const peer = await RtpPeer.open({ toneHz });
+  peer.sendTo('127.0.0.1', sink.address().port);
+  return {
+    peer,
+    close: () => {
+      peer.close();
+      sink.close();
+    },
+  };
+}
+
+export interface Carrier {
+  peer: RtpPeer;
+  done: Promise<SippResult>;
+  close(): void;
+}
+
+/**
+ * A carrier (SIPp) that answers one outside call, with the server's trunk pointed at it:
+ * `switchboard trunk set --host 127.0.0.1 --port <its port>`, as an administrator would.
+ */
+export async function carrierAnswering(server: SwitchboardServer, toneHz: number): Promise<Carrier> {
+  const media = await carrierMedia(toneHz);
+  const port = await freePortBlock(1);
+  await server.cli(['trunk', 'set', '--host', '127.0.0.1', '--port', String(port), '--caller-id', '+15550100100', '--caller-name', 'Demo Company']);
+  const sipp = await runSipp({ scenario: join(SIPP_SCENARIOS, 'trunk-uas.xml'), localPort: port, keys: { peer_media_port: media.peer.port }, timeoutSeconds: 60 });
+  return {
+    peer: media.peer,
+    done: sipp.done,
+    close: () => {
+      sipp.kill();
+      media.close();
+    },
+  };
+}
+
+/**
+ * A carrier (SIPp) delivering one call from `caller` to the DID `did`, then hanging up after
+ * `holdMs`. The trunk is set to 127.0.0.1 so the server trusts it as the carrier.
+ */
+export async function carrierCalling(server: SwitchboardServer, options: { did: string; caller: string; toneHz: number; holdMs: number }): Promise<Carrier> {
+  const media = await carrierMedia(options.toneHz);
+  await server.cli(['trunk', 'set', '--host', '127.0.0.1', '--port', String(await freePortBlock(1))]);
+  const sipp = await runSipp({
+    scenario: join(SIPP_SCENARIOS, 'trunk-uac.xml'),
+    target: `127.0.0.1:${server.sipPort}`,
+    service: options.did,
+    keys: { peer_media_port: media.peer.port, caller: options.caller },
+    durationMs: options.holdMs,
+    timeoutSeconds: 60,
+  });
+  return {
+    peer: media.peer,
+    done: sipp.done,
+    close: () => {
+      sipp.kill();
+      media.close();
+    },
+  };
+}
