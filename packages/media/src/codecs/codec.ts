@@ -1,6 +1,6 @@
 import type { AudioCodec } from '../transport/types.js';
 import { decodeG711, encodeG711, type G711Law } from './g711.js';
-import { OpusDecoder, OpusEncoder, OPUS_RATE, opusPacketSamples } from './opus.js';
+import { OpusDecoder, OpusEncoder, OPUS_INPUT_RATES, OPUS_RATE, opusPacketSamples } from './opus.js';
 
 /** Turns 16-bit mono PCM at `sampleRate` into one RTP payload. */
 export interface AudioEncoder {
@@ -40,7 +40,16 @@ export function sameEncoding(a: Pick<AudioCodec, 'name' | 'clockRate'>, b: Pick<
   return a.name.toLowerCase() === b.name.toLowerCase() && a.clockRate === b.clockRate;
 }
 
-export function createEncoder(codec: Pick<AudioCodec, 'name' | 'clockRate'>): AudioEncoder {
+/**
+ * The input rate an encoder of `codec` should take for PCM at `pcmRate`: Opus encodes 8, 12, 16
+ * and 24 kHz input as it comes (no resampling), everything else takes its own rate.
+ */
+export function encoderInputRate(codec: Pick<AudioCodec, 'name' | 'clockRate'>, pcmRate: number): number {
+  if (audioCodecName(codec) !== 'opus') return codec.clockRate;
+  return OPUS_INPUT_RATES.includes(pcmRate) ? pcmRate : OPUS_RATE;
+}
+
+export function createEncoder(codec: Pick<AudioCodec, 'name' | 'clockRate'>, inputRate?: number): AudioEncoder {
   const name = audioCodecName(codec);
   switch (name) {
     case 'PCMU':
@@ -48,7 +57,7 @@ export function createEncoder(codec: Pick<AudioCodec, 'name' | 'clockRate'>): Au
     case 'PCMA':
       return new G711Encoder('alaw');
     case 'opus':
-      return new OpusEncoder();
+      return new OpusEncoder({ sampleRate: inputRate ?? OPUS_RATE });
     default:
       throw new Error(`no encoder for ${codec.name}/${codec.clockRate}`);
   }

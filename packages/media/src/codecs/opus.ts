@@ -21,7 +21,15 @@ export const OPUS_RATE = 48000;
 const MAX_FRAME = 5760; // 120 ms at 48 kHz, the longest Opus packet
 const MAX_PACKET = 1500;
 
+/** The input rates libopus encodes directly; the RTP clock is 48 kHz whatever the input. */
+export const OPUS_INPUT_RATES: readonly number[] = [8000, 12000, 16000, 24000, 48000];
+
 export interface OpusEncoderOptions {
+  /**
+   * Rate of the PCM handed to encode() (default 48 kHz). Narrowband audio (a PCMU caller) is
+   * encoded at 8 kHz as it is: no upsampling first, and far less analysis in the encoder.
+   */
+  sampleRate?: number;
   bitrate?: number;
   complexity?: number;
   /** Expected loss in percent; in-band FEC only spends bits when this is above 0. */
@@ -30,17 +38,19 @@ export interface OpusEncoderOptions {
 
 export class OpusEncoder implements AudioEncoder {
   readonly name = 'opus';
-  readonly sampleRate = OPUS_RATE;
+  readonly sampleRate: number;
   private state: number;
   private readonly pcmPtr: number;
   private readonly outPtr: number;
 
   constructor(options: OpusEncoderOptions = {}) {
+    this.sampleRate = options.sampleRate ?? OPUS_RATE;
+    if (!OPUS_INPUT_RATES.includes(this.sampleRate)) throw new RangeError(`Opus cannot encode ${this.sampleRate} Hz input`);
     const lib = opus();
     this.state = lib.malloc(lib.opus_encoder_get_size(1));
     this.pcmPtr = lib.malloc(MAX_FRAME * 2);
     this.outPtr = lib.malloc(MAX_PACKET);
-    const rc = lib.opus_encoder_init(this.state, OPUS_RATE, 1, OPUS_APPLICATION_VOIP);
+    const rc = lib.opus_encoder_init(this.state, this.sampleRate, 1, OPUS_APPLICATION_VOIP);
     if (rc < 0) {
       this.close();
       throw new OpusError('encoder init', rc);

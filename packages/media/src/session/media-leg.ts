@@ -1,4 +1,4 @@
-import { createEncoder, sameEncoding, type AudioEncoder } from '../codecs/codec.js';
+import { createEncoder, encoderInputRate, sameEncoding, type AudioEncoder } from '../codecs/codec.js';
 import { Resampler } from '../codecs/resampler.js';
 import { ToneSource, SilenceSource, SequenceSource, type AudioSource } from '../audio/audio-source.js';
 import { DTMF_FREQUENCIES } from '../audio/tones.js';
@@ -230,7 +230,7 @@ export class MediaLeg {
   private encodeAndSend(producer: string, pcm: Int16Array, sampleRate: number): void {
     const codec = this.sendCodec;
     if (!codec || !this.outbound) return;
-    const encoder = this.encoderFor(codec);
+    const encoder = this.encoderFor(codec, sampleRate);
     let samples = pcm;
     if (sampleRate !== encoder.sampleRate) samples = this.resampler(sampleRate, encoder.sampleRate).process(pcm);
     const payload = encoder.encode(samples);
@@ -239,10 +239,12 @@ export class MediaLeg {
     this.transport.sendRtp(this.outbound.generated(producer, codec.payloadType, payload, clockSamples));
   }
 
-  private encoderFor(codec: AudioCodec): AudioEncoder {
-    if (this.encoder && this.encoderCodec && sameEncoding(codec, this.encoderCodec)) return this.encoder;
+  /** The encoder for our send codec, taking PCM at `pcmRate` directly where the codec can (Opus). */
+  private encoderFor(codec: AudioCodec, pcmRate: number): AudioEncoder {
+    const inputRate = encoderInputRate(codec, pcmRate);
+    if (this.encoder && this.encoderCodec && sameEncoding(codec, this.encoderCodec) && this.encoder.sampleRate === inputRate) return this.encoder;
     this.encoder?.close();
-    this.encoder = createEncoder(codec);
+    this.encoder = createEncoder(codec, inputRate);
     this.encoderCodec = codec;
     return this.encoder;
   }

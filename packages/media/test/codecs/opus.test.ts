@@ -10,6 +10,25 @@ function toFloat(pcm: Int16Array): Float32Array {
 }
 
 describe('Opus (mono, 48 kHz, in-band FEC)', () => {
+  it('encodes 8 kHz input as it comes: 160 samples make a 20 ms packet on the 48 kHz clock, and the tone survives', () => {
+    const encoder = new OpusEncoder({ sampleRate: 8000 });
+    const decoder = new OpusDecoder();
+    try {
+      let last = new Int16Array(0);
+      for (let f = 0; f < 20; f++) {
+        const pcm = Int16Array.from({ length: 160 }, (_, i) => Math.round(10000 * Math.sin((2 * Math.PI * 700 * (f * 160 + i)) / 8000)));
+        const packet = encoder.encode(pcm);
+        expect(opusPacketSamples(packet)).toBe(960);
+        last = decoder.decode(packet);
+      }
+      expect(goertzelPower(toFloat(last), 48000, 700)).toBeGreaterThan(100 * goertzelPower(toFloat(last), 48000, 1000));
+    } finally {
+      encoder.close();
+      decoder.close();
+    }
+    expect(() => new OpusEncoder({ sampleRate: 44100 })).toThrow(RangeError);
+  });
+
   it('encodes and decodes a tone; the TOC says 20 ms', () => {
     const encoder = new OpusEncoder();
     const decoder = new OpusDecoder();
