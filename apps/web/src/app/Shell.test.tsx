@@ -128,6 +128,33 @@ describe('the portal shell', () => {
     expect(session.terminated).toBeNull();
   });
 
+  it('during an attended transfer: digits go to the consultation, H leaves the held caller alone, Escape returns to the caller', async () => {
+    const h = await portal();
+    h.ua().reportsInline = true;
+    await act(() => h.phone.call('102'));
+    const caller = h.ua().calls[0]!;
+    act(() => caller.emit('accepted'));
+    fireEvent.click(screen.getByRole('button', { name: 'Transfer' }));
+    const destination = screen.getByLabelText('Destination extension or number');
+    for (const key of ['1', '0', '3']) press(key, destination);
+    fireEvent.change(destination, { target: { value: '103' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Attended Transfer' }));
+    await act(flush);
+    expect(caller.dtmf).toEqual([]);
+    const consultation = h.ua().calls[1]!;
+    act(() => consultation.emit('accepted'));
+    press('5');
+    expect(consultation.dtmf).toEqual(['5']);
+    press('h');
+    expect(caller.unholdRequests).toBe(0);
+    expect(consultation.holdRequests).toBe(0);
+    press('Escape');
+    expect(consultation.terminated).not.toBeNull();
+    expect(caller.terminated).toBeNull();
+    expect(caller.unholdRequests).toBe(1);
+    expect(screen.getByTestId('call-party').textContent).toBe('Grace Hopper'); // named from the directory
+  });
+
   it('Enter on the page with an empty field fills in the last number (quick redial)', async () => {
     const h = await portal();
     h.storage.setItem('switchboard.last-dialled', '104');

@@ -1,10 +1,17 @@
 import type {
   ApiError,
+  BlfKey,
+  BlfKeysResponse,
+  ConferenceResponse,
   DirectoryResponse,
+  DndState,
   ErrorCode,
   LoginRequest,
   Me,
+  PresenceResponse,
   RecentCallsResponse,
+  VoicemailListResponse,
+  VoicemailMessage,
 } from '@switchboard/api';
 
 /** Why a request failed: a code from the API, or `network` when the server could not be reached. */
@@ -49,16 +56,30 @@ export function onSessionEnded(listener: () => void): () => void {
   return () => sessionEndedListeners.delete(listener);
 }
 
-async function request<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+/** A request body that is not JSON (an uploaded recording), with its content type. */
+export interface RawBody {
+  raw: Blob;
+  type: string;
+}
+
+function isRaw(body: unknown): body is RawBody {
+  return typeof body === 'object' && body !== null && 'raw' in body && body.raw instanceof Blob;
+}
+
+async function request<T>(method: Method, path: string, body?: unknown): Promise<T> {
   let response: Response;
+  const bodyless = method === 'GET' || method === 'DELETE';
+  const raw = isRaw(body) ? body : null;
   try {
-    // Every POST is JSON, even with nothing to say: the server refuses other content types
-    // (a guard against cross-site form posts).
+    // Every other body is JSON, even with nothing to say: the server refuses other content
+    // types (a guard against cross-site form posts) except on the upload routes.
     response = await fetch(path, {
       method,
       credentials: 'same-origin',
-      headers: method === 'GET' ? { accept: 'application/json' } : { accept: 'application/json', 'content-type': 'application/json' },
-      body: method === 'GET' ? null : JSON.stringify(body ?? {}),
+      headers: bodyless ? { accept: 'application/json' } : { accept: 'application/json', 'content-type': raw ? raw.type : 'application/json' },
+      body: bodyless ? null : raw ? raw.raw : JSON.stringify(body ?? {}),
     });
   } catch {
     throw new ApiFailure('network', 0, messages.network!);
@@ -92,6 +113,22 @@ export const api = {
   me: () => request<Me>('GET', '/api/me'),
   directory: () => request<DirectoryResponse>('GET', '/api/directory'),
   recentCalls: () => request<RecentCallsResponse>('GET', '/api/calls/recent'),
+  presence: () => request<PresenceResponse>('GET', '/api/presence'),
+  blfKeys: () => request<BlfKeysResponse>('GET', '/api/me/blf-keys'),
+  saveBlfKeys: (keys: BlfKey[]) => request<BlfKeysResponse>('PUT', '/api/me/blf-keys', { keys } satisfies BlfKeysResponse),
+  dnd: () => request<DndState>('GET', '/api/me/dnd'),
+  setDnd: (enabled: boolean) => request<DndState>('PUT', '/api/me/dnd', { enabled } satisfies DndState),
+  voicemail: () => request<VoicemailListResponse>('GET', '/api/voicemail'),
+  markVoicemail: (id: string, heard: boolean) => request<VoicemailMessage>('PATCH', `/api/voicemail/${encodeURIComponent(id)}`, { heard }),
+  deleteVoicemail: (id: string) => request<undefined>('DELETE', `/api/voicemail/${encodeURIComponent(id)}`),
+  uploadGreeting: (wav: Blob) => request<undefined>('PUT', '/api/voicemail/greeting', { raw: wav, type: 'audio/wav' } satisfies RawBody),
+  resetGreeting: () => request<undefined>('DELETE', '/api/voicemail/greeting'),
+  conference: () => request<ConferenceResponse>('GET', '/api/conference'),
 };
+
+/** Where a voicemail message's audio is played from, or downloaded with `download`. */
+export function voicemailAudioUrl(id: string, download = false): string {
+  return `/api/voicemail/${encodeURIComponent(id)}/audio${download ? '?download=1' : ''}`;
+}
 
 export type Api = typeof api;

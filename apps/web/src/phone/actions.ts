@@ -55,7 +55,17 @@ export const toggleLabels = {
   hold: { off: 'Hold', on: 'Resume' },
 } as const;
 
-export const transferLabels = { blind: 'Blind Transfer', attended: 'Attended Transfer' } as const;
+/** The guide's words for transfers and conferences ("Transferring a Call", "Conference Calls"). */
+export const transferLabels = {
+  blind: 'Blind Transfer',
+  attended: 'Attended Transfer',
+  complete: 'Complete Transfer',
+  merge: 'Merge to Conference',
+  cancel: 'Cancel',
+  /** The Transfer button's label while in a conference. */
+  addParticipant: 'Add Participant',
+  sendToConference: 'Send to Conference',
+} as const;
 
 export function actionById(id: ActionId): PhoneAction {
   const action = phoneActions.find((a) => a.id === id);

@@ -7,6 +7,10 @@ import type { SessionEnd } from './sip-stack.js';
  */
 export function describeCallEnd(end: SessionEnd, number: string): string | null {
   const who = number || 'The number';
+  // The server's own sentence ("The conference room is full (10 people)") says it best.
+  if (end.reason && (end.statusCode === null || end.statusCode >= 400) && !(end.statusCode === 487 && end.originator === 'local')) {
+    return /[.!?]$/.test(end.reason) ? end.reason : `${end.reason}.`;
+  }
   switch (end.statusCode) {
     case 404:
     case 604:

@@ -1,5 +1,5 @@
 import { describeCallEnd } from './call-failure.js';
-import type { SessionEnd, SipSession } from './sip-stack.js';
+import type { ReferHandlers, SessionEnd, SipSession } from './sip-stack.js';
 
 /**
  * One call of this browser, from the first INVITE to the end.
@@ -49,6 +49,8 @@ export interface CallSnapshot {
   /** Touch-tones sent so far, shown above the keypad. */
   dtmf: string;
   transfer: TransferState;
+  /** The conference room ("999XX") this call is our seat in, when the answer said so. */
+  room: string | null;
   /** Why the call ended, in words for the user; null for a normal hang-up. */
   endMessage: string | null;
 }
@@ -77,6 +79,7 @@ export class Call {
       holdPending: false,
       dtmf: '',
       transfer: { state: 'idle' },
+      room: null,
       endMessage: null,
     };
     session.on('progress', () => {
@@ -89,6 +92,7 @@ export class Call {
     session.on('hold', () => this.set({ held: true, holdPending: false }));
     session.on('unhold', () => this.set({ held: false, holdPending: false }));
     session.on('microphoneRestored', () => this.applyMute());
+    session.on('conferenceRoom', (room) => this.set({ room }));
     session.on('remoteStream', (stream) => {
       this.remoteStream = stream;
       this.emit();
@@ -146,6 +150,27 @@ export class Call {
     if (!sent) this.set({ holdPending: false });
   }
 
+  /**
+   * Holds or resumes (not a toggle), for an attended transfer; false when the re-INVITE cannot
+   * be sent now. Asking for the state the call is already in succeeds at once.
+   */
+  setHeld(held: boolean): boolean {
+    if (this.state !== 'active') return false;
+    if (this.snapshot.held === held && !this.snapshot.holdPending) return true;
+    if (this.snapshot.holdPending) return false;
+    this.set({ holdPending: true });
+    const sent = held ? this.session.hold() : this.session.unhold();
+    if (!sent) this.set({ holdPending: false });
+    return sent;
+  }
+
+  /** Sends a REFER on this call (RFC 3515); with `replaces`, an attended transfer to that call's far side. */
+  refer(targetUri: string, handlers: ReferHandlers, replaces?: Call): boolean {
+    if (this.state !== 'active') return false;
+    this.session.refer(targetUri, handlers, replaces ? { replaces: replaces.session } : {});
+    return true;
+  }
+
   sendDtmf(tone: string): void {
     if (this.state !== 'active' || !/^[0-9*#]$/.test(tone)) return;
     this.session.sendDtmf(tone);
@@ -161,8 +186,8 @@ export class Call {
         this.set({ transfer: { state: 'idle' } });
         this.hangUp();
       },
-      failed: (statusCode, cause) => {
-        const why = describeCallEnd({ originator: 'remote', cause, statusCode }, targetNumber) ?? 'The transfer did not go through.';
+      failed: (statusCode, cause, reason) => {
+        const why = describeCallEnd({ originator: 'remote', cause, statusCode, reason }, targetNumber) ?? 'The transfer did not go through.';
         this.set({ transfer: { state: 'failed', target: targetNumber, message: `Transfer failed. ${why}` } });
       },
     });

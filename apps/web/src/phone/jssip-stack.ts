@@ -1,9 +1,11 @@
 import * as JsSIP from 'jssip';
-import type { DTMFOptions, EndEvent, HoldEvent, RTCSession } from 'jssip/lib/RTCSession';
+import type { DTMFOptions, EndEvent, HoldEvent, IncomingEvent, OutgoingEvent, RTCSession } from 'jssip/lib/RTCSession';
 import type { RTCSessionEvent, UA, UnRegisteredEvent } from 'jssip/lib/UA';
 import type { IncomingResponse } from 'jssip/lib/SIPMessage';
+import { serverReason } from './server-reason.js';
 import type {
   ReferHandlers,
+  ReferOptions,
   SessionEnd,
   SipCredentials,
   SipSession,
@@ -33,6 +35,22 @@ function statusOf(message: unknown): number | null {
   if (typeof message === 'object' && message !== null && 'status_code' in message) {
     const code = (message as IncomingResponse).status_code;
     return typeof code === 'number' ? code : null;
+  }
+  return null;
+}
+
+function headerOf(message: unknown, name: string): string | null {
+  if (typeof message === 'object' && message !== null && 'getHeader' in message) {
+    const value = (message as IncomingResponse).getHeader(name);
+    return typeof value === 'string' && value !== '' ? value : null;
+  }
+  return null;
+}
+
+function reasonPhraseOf(message: unknown): string | null {
+  if (typeof message === 'object' && message !== null && 'reason_phrase' in message) {
+    const phrase = (message as IncomingResponse).reason_phrase;
+    return typeof phrase === 'string' ? phrase : null;
   }
   return null;
 }
@@ -157,13 +175,27 @@ class JsSipSession implements SipSession {
     this.session.sendDTMF(tone, { transportType: rfc4733, duration: 120, interToneGap: 70 });
   }
 
-  refer(target: string, handlers: ReferHandlers): void {
+  /** The JsSIP session underneath, for a Replaces built from this call's dialog. */
+  get rtcSession(): RTCSession {
+    return this.session;
+  }
+
+  refer(target: string, handlers: ReferHandlers, options: ReferOptions = {}): void {
+    const replaces = options.replaces instanceof JsSipSession ? options.replaces.rtcSession : undefined;
     this.session.refer(target, {
+      ...(replaces ? { replaces } : {}),
       eventHandlers: {
-        requestFailed: (e: { response?: unknown; cause?: string }) => handlers.failed(statusOf(e.response), e.cause ?? 'Rejected'),
+        requestFailed: (e: { response?: unknown; cause?: string }) => {
+          const status = statusOf(e.response);
+          handlers.failed(status, e.cause ?? 'Rejected', serverReason(status, reasonPhraseOf(e.response), headerOf(e.response, 'Reason')));
+        },
         accepted: () => handlers.accepted(),
-        failed: (e: { status_line?: { status_code?: number; reason_phrase?: string } }) =>
-          handlers.failed(e.status_line?.status_code ?? null, e.status_line?.reason_phrase ?? 'Failed'),
+        failed: (e: { status_line?: { status_code?: number; reason_phrase?: string } }) => {
+          // The NOTIFY's sipfrag (RFC 3515 §2.4.5): the status line of the target's final response.
+          const status = e.status_line?.status_code ?? null;
+          const phrase = e.status_line?.reason_phrase ?? null;
+          handlers.failed(status, phrase ?? 'Failed', serverReason(status, phrase, null));
+        },
       },
     });
   }
@@ -183,10 +215,18 @@ class JsSipSession implements SipSession {
       case 'confirmed':
         this.session.on(event, () => emit());
         return;
+      case 'conferenceRoom':
+        this.session.on('accepted', (e: IncomingEvent | OutgoingEvent) => {
+          const room = headerOf('response' in e ? e.response : null, 'X-Switchboard-Room');
+          if (room) emit(room.trim());
+        });
+        return;
       case 'ended':
       case 'failed':
         this.session.on(event, (e: EndEvent) => {
-          const end: SessionEnd = { originator: originatorOf(e.originator), cause: e.cause, statusCode: statusOf(e.message) };
+          const statusCode = statusOf(e.message);
+          const reason = serverReason(statusCode, reasonPhraseOf(e.message), headerOf(e.message, 'Reason'));
+          const end: SessionEnd = { originator: originatorOf(e.originator), cause: e.cause, statusCode, reason };
           emit(end);
         });
         return;

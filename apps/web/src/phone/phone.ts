@@ -5,6 +5,8 @@ import type { AudioDevices, DeviceRole } from './audio-devices.js';
 import type { AudioOutput } from './audio-output.js';
 import { Call } from './call.js';
 import type { CallSnapshot } from './call.js';
+import { Consultation } from './consultation.js';
+import type { ConsultationOutcome, ConsultationSnapshot } from './consultation.js';
 import { MicrophoneError } from './microphone.js';
 import type { MicrophoneAccess } from './microphone.js';
 import type { CallNotifier } from './notifications.js';
@@ -29,8 +31,10 @@ export interface PhoneSnapshot {
   dial: string;
   /** For quick redial: Call with an empty field fills this in. */
   lastDialled: string | null;
-  /** The call on screen: ringing in, being placed, or in progress. */
+  /** The call on screen: ringing in, being placed, or in progress (the consultation during one). */
   call: CallSnapshot | null;
+  /** An attended transfer or Add Participant in progress: the held call and what can be done next. */
+  consultation: ConsultationSnapshot | null;
   notice: Notice | null;
   /** The browser will not play sound until the user clicks: offer "Enable sound". */
   soundBlocked: boolean;
@@ -50,6 +54,8 @@ export interface PhoneDependencies extends RegistrationDependencies {
 }
 
 const lastDialledKey = 'switchboard.last-dialled';
+/** Our conference room (ARCHITECTURE.md feature codes): a transfer target, or dialled to join. */
+export const conferenceCode = '*38';
 const maxDialLength = 32;
 
 /**
@@ -61,6 +67,9 @@ export class Phone extends Store<PhoneSnapshot> {
   private readonly registration: Registration;
   private me: Me | null = null;
   private current: Call | null = null;
+  private consultation: Consultation | null = null;
+  /** The far side's audio now on the speaker. */
+  private playing: MediaStream | null = null;
   private started = false;
   private placing = false;
   private announcementId = 0;
@@ -78,6 +87,7 @@ export class Phone extends Store<PhoneSnapshot> {
       dial: '',
       lastDialled,
       call: null,
+      consultation: null,
       notice: null,
       soundBlocked: false,
       notifications: deps.notifier.permission(),
@@ -119,12 +129,15 @@ export class Phone extends Store<PhoneSnapshot> {
   /** Stops everything (sign-out): hangs up, unregisters, forgets the user. */
   stop(): void {
     this.started = false;
-    this.current?.hangUp();
+    const calls = [this.current, this.consultation?.original];
+    this.consultation = null;
+    this.current = null;
+    for (const call of calls) call?.hangUp();
     this.registration.stop();
     this.me = null;
     this.deps.ringtone.stop();
     this.deps.notifier.close();
-    this.set({ connection: 'idle', microphone: 'unknown', call: null, notice: null, dial: '' });
+    this.set({ connection: 'idle', microphone: 'unknown', call: null, consultation: null, notice: null, dial: '' });
     for (const listener of [...this.stopListeners]) listener();
   }
 
@@ -285,16 +298,19 @@ export class Phone extends Store<PhoneSnapshot> {
     if (this.current?.state === 'incoming') this.current.hangUp();
   }
 
+  /** Hangs up the call on screen; during a consultation that is the consultation (back to the caller). */
   hangUp(): void {
-    this.current?.hangUp();
+    if (this.consultation) this.consultation.cancel();
+    else this.current?.hangUp();
   }
 
   toggleMute(): void {
     this.current?.toggleMute();
   }
 
+  /** During a consultation the original call is already held and the consultation stays live. */
   toggleHold(): void {
-    this.current?.toggleHold();
+    if (!this.consultation) this.current?.toggleHold();
   }
 
   sendDtmf(tone: string): void {
@@ -306,6 +322,76 @@ export class Phone extends Store<PhoneSnapshot> {
     const me = this.registration.me ?? this.me;
     if (!number || !this.current || !me) return;
     this.current.blindTransfer(targetUri(number, me.tenant.sipDomain), number);
+  }
+
+  /**
+   * Attended Transfer (and, in a conference, Add Participant): holds the call on screen and
+   * places a consultation call to `destination` (see consultation.ts).
+   */
+  async attendedTransfer(destination: string): Promise<void> {
+    const number = cleanNumber(destination);
+    const original = this.current;
+    const me = this.registration.me ?? this.me;
+    const ua = this.registration.userAgent;
+    if (!number || !original || original.state !== 'active' || this.consultation || this.placing || !me || !ua) return;
+    const who = original.getSnapshot().room ? 'The conference' : (original.getSnapshot().remote.name ?? original.getSnapshot().remote.number);
+    if (!original.setHeld(true)) {
+      this.set({ notice: { tone: 'error', text: `${who} could not be put on hold just now. Try again in a moment.` } });
+      return;
+    }
+    this.placing = true;
+    try {
+      const microphone = await this.openMicrophone();
+      if (!microphone || this.current !== original || !original.isLive) {
+        stopStream(microphone);
+        if (original.isLive) original.setHeld(false);
+        return;
+      }
+      const destinationUri = targetUri(number, me.tenant.sipDomain);
+      let session: SipSession;
+      try {
+        session = ua.call(destinationUri, microphone);
+      } catch {
+        stopStream(microphone);
+        original.setHeld(false);
+        this.set({ notice: { tone: 'error', text: `${number} cannot be dialled. Check the number and try again.` } });
+        return;
+      }
+      const consultationCall = new Call(session, this.deps.now, { name: this.nameOf(number), number });
+      consultationCall.useMicrophone(microphone);
+      this.consultation = new Consultation(
+        original,
+        consultationCall,
+        number,
+        { destinationUri, conferenceUri: targetUri(conferenceCode, me.tenant.sipDomain) },
+        { changed: () => this.publish(), done: (outcome) => this.onConsultationDone(outcome) },
+      );
+      this.current = consultationCall;
+      this.adopt(consultationCall);
+      this.announce(`${who} is on hold. Calling ${number}`);
+    } finally {
+      this.placing = false;
+    }
+  }
+
+  /** Complete Transfer: bridges the caller with the person consulted; our part ends. */
+  completeTransfer(): void {
+    this.consultation?.complete();
+  }
+
+  /** Merge to Conference: the three of us in a conference room. */
+  mergeToConference(): void {
+    this.consultation?.merge();
+  }
+
+  /** Send to Conference: the person consulted joins our room, and we are back in it. */
+  sendToConference(): void {
+    this.consultation?.sendToConference();
+  }
+
+  /** Cancel: hangs up the consultation and returns to the held call. */
+  cancelConsultation(): void {
+    this.consultation?.cancel();
   }
 
   dismissNotice(): void {
@@ -393,40 +479,91 @@ export class Phone extends Store<PhoneSnapshot> {
   private adopt(call: Call): void {
     this.current = call;
     let lastState = call.state;
-    let playedStream: MediaStream | null = null;
     call.onChange(() => {
-      const snapshot = call.getSnapshot();
-      if (call.remoteStream && call.remoteStream !== playedStream && call.isLive) {
-        playedStream = call.remoteStream;
-        void this.deps.speaker.play(call.remoteStream).then((audible) => {
-          if (!audible) this.set({ soundBlocked: true });
-        });
-      }
-      if (snapshot.state !== lastState) {
-        lastState = snapshot.state;
+      if (this.current === call) this.playCurrent();
+      if (call.state !== lastState) {
+        lastState = call.state;
         this.onCallState(call);
       }
-      if (this.current === call) this.set({ call: snapshot });
+      this.publish();
     });
-    this.set({ call: call.getSnapshot(), notice: null });
+    this.set({ call: call.getSnapshot(), consultation: this.consultation?.getSnapshot() ?? null, notice: null });
+  }
+
+  /** Puts the far side of the call on screen on the speaker (once its audio has arrived). */
+  private playCurrent(): void {
+    const call = this.current;
+    const stream = call?.isLive ? call.remoteStream : null;
+    if (!stream || stream === this.playing) return;
+    this.playing = stream;
+    void this.deps.speaker.play(stream).then((audible) => {
+      if (!audible) this.set({ soundBlocked: true });
+    });
   }
 
   private onCallState(call: Call): void {
     const snapshot = call.getSnapshot();
-    const who = snapshot.remote.name ?? snapshot.remote.number;
+    const who = snapshot.room ? `conference room ${snapshot.room}` : (snapshot.remote.name ?? snapshot.remote.number);
     if (snapshot.state !== 'incoming') {
       this.deps.ringtone.stop();
       this.deps.notifier.close();
     }
     if (snapshot.state === 'active') this.announce(`Connected with ${who}. Phone status: In Call`);
     if (snapshot.state === 'ringing') this.announce(`Ringing ${who}`);
-    if (snapshot.state !== 'ended') return;
-    this.deps.speaker.stop();
-    if (this.current === call) this.current = null;
+    if (this.consultation?.involves(call)) {
+      this.consultation.onCallState(call);
+      return;
+    }
+    // A call we already let go of (transferred, merged) ends quietly.
+    if (snapshot.state !== 'ended' || this.current !== call) return;
+    this.current = null;
+    this.stopSpeaker();
     const notice: Notice | null = snapshot.endMessage ? { tone: 'error', text: snapshot.endMessage } : null;
     this.set({ call: null, notice });
     this.announce(snapshot.endMessage ?? 'Call ended');
     for (const listener of [...this.callEndedListeners]) listener();
+  }
+
+  private onConsultationDone(outcome: ConsultationOutcome): void {
+    const consultation = this.consultation;
+    if (!consultation) return;
+    this.consultation = null;
+    switch (outcome.kind) {
+      case 'returned':
+        this.current = consultation.original.isLive ? consultation.original : null;
+        this.set({ notice: outcome.message ? { tone: 'error', text: outcome.message } : null });
+        this.announce(outcome.announcement);
+        break;
+      case 'continued':
+        this.current = consultation.consultation.isLive ? consultation.consultation : null;
+        this.set({ notice: { tone: 'info', text: outcome.message } });
+        this.announce(outcome.message);
+        break;
+      case 'transferred':
+        this.current = null;
+        this.set({ notice: { tone: 'info', text: outcome.message } });
+        this.announce(outcome.message);
+        break;
+      case 'merged':
+        this.current = null;
+        this.announce('Joining the conference');
+        break;
+    }
+    this.stopSpeaker();
+    this.playCurrent();
+    this.publish();
+    if (!this.current) for (const listener of [...this.callEndedListeners]) listener();
+    if (outcome.kind === 'merged') void this.call(conferenceCode, 'Conference');
+  }
+
+  private stopSpeaker(): void {
+    this.playing = null;
+    this.deps.speaker.stop();
+  }
+
+  /** Shows the engine's calls as they are now. */
+  private publish(): void {
+    this.set({ call: this.current?.getSnapshot() ?? null, consultation: this.consultation?.getSnapshot() ?? null });
   }
 
   private async onDeviceSelected(role: DeviceRole, id: string | null): Promise<void> {

@@ -49,6 +49,11 @@ export interface SessionEnd {
   /** The stack's cause, e.g. "Busy", "Not Found", "Canceled", "Terminated". */
   cause: string;
   statusCode: number | null;
+  /**
+   * The server's own sentence for a refusal, when it gave one (the text of a `Reason` header,
+   * RFC 3326), e.g. "The conference room is full (10 people)".
+   */
+  reason?: string | null;
 }
 
 export interface SipSessionEvents {
@@ -72,13 +77,26 @@ export interface SipSessionEvents {
   microphoneRestored: [];
   /** The far side's audio arrived. */
   remoteStream: [MediaStream];
+  /** The answer put this call in a conference room: the 2xx carried `X-Switchboard-Room: 999XX`. */
+  conferenceRoom: [string];
 }
 
 export interface ReferHandlers {
   /** The transfer target answered (NOTIFY with a 2xx sipfrag). */
   accepted(): void;
-  /** The REFER was refused or the target could not be reached. */
-  failed(statusCode: number | null, cause: string): void;
+  /**
+   * The REFER was refused or the target could not be reached: the status, the stack's cause (or
+   * the sipfrag's reason phrase), and the server's own sentence when it gave one.
+   */
+  failed(statusCode: number | null, cause: string, reason?: string | null): void;
+}
+
+export interface ReferOptions {
+  /**
+   * Attended transfer (RFC 3891): the target is the far side of this other call of ours, and the
+   * Refer-To carries a Replaces for that dialog, so the transferee's INVITE takes its place.
+   */
+  replaces?: SipSession;
 }
 
 export interface SipSession {
@@ -93,8 +111,8 @@ export interface SipSession {
   unhold(): boolean;
   /** One RFC 4733 telephone-event tone on the media path. */
   sendDtmf(tone: string): void;
-  /** Blind transfer (RFC 3515 REFER). */
-  refer(target: string, handlers: ReferHandlers): void;
+  /** Transfer (RFC 3515 REFER): blind, or attended with `options.replaces`. */
+  refer(target: string, handlers: ReferHandlers, options?: ReferOptions): void;
   /** Swaps the microphone track being sent without renegotiating. */
   replaceMicrophone(track: MediaStreamTrack): Promise<void>;
   on<K extends keyof SipSessionEvents>(event: K, listener: (...args: SipSessionEvents[K]) => void): void;

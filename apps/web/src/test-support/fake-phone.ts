@@ -12,6 +12,7 @@ import { Phone } from '../phone/phone.js';
 import type { Ringtone } from '../phone/ringtone.js';
 import type {
   ReferHandlers,
+  ReferOptions,
   SessionEnd,
   SipCredentials,
   SipSession,
@@ -53,7 +54,7 @@ export class FakeSession extends Emitter<SipSessionEvents> implements SipSession
   holdRequests = 0;
   unholdRequests = 0;
   dtmf: string[] = [];
-  refers: { target: string; handlers: ReferHandlers }[] = [];
+  refers: { target: string; handlers: ReferHandlers; options: ReferOptions }[] = [];
   replacedTracks: MediaStreamTrack[] = [];
 
   constructor(
@@ -68,22 +69,30 @@ export class FakeSession extends Emitter<SipSessionEvents> implements SipSession
     this.answeredWith = microphone;
   }
   terminate(statusCode?: number, reason?: string): void {
+    if (this.terminated) return;
     this.terminated = { statusCode, reason };
+    // JsSIP reports our own hang-up from inside terminate(); tests that want that say so.
+    if (this.reportsInline) this.emit('ended', { originator: 'local', cause: 'Terminated', statusCode: null });
   }
+  /** Report our own hold, resume and hang-up from inside hold(), unhold() and terminate(), as JsSIP does. */
+  reportsInline = false;
   hold(): boolean {
     this.holdRequests += 1;
+    if (this.reportsInline) this.emit('hold');
     return true;
   }
   unhold(): boolean {
     this.unholdRequests += 1;
+    if (this.reportsInline) this.emit('unhold');
     return true;
   }
   sendDtmf(tone: string): void {
     this.dtmf.push(tone);
   }
-  refer(target: string, handlers: ReferHandlers): void {
-    this.refers.push({ target, handlers });
+  refer(target: string, handlers: ReferHandlers, options: ReferOptions = {}): void {
+    this.refers.push({ target, handlers, options });
   }
+
   replaceMicrophone(track: MediaStreamTrack): Promise<void> {
     this.replacedTracks.push(track);
     return Promise.resolve();
@@ -100,6 +109,8 @@ export class FakeUserAgent extends Emitter<SipUserAgentEvents> implements SipUse
   registerCalls = 0;
   credentials: { user: string; password: string };
   calls: FakeSession[] = [];
+  /** Sessions made from now on report our own actions from inside the call, as JsSIP does. */
+  reportsInline = false;
 
   constructor(readonly config: SipCredentials) {
     super();
@@ -120,6 +131,7 @@ export class FakeUserAgent extends Emitter<SipUserAgentEvents> implements SipUse
   call(target: string, _microphone: MediaStream): SipSession {
     const user = /^sip:([^@]+)@/.exec(target)?.[1] ?? '';
     const session = new FakeSession('outgoing', { name: null, number: user }, target);
+    session.reportsInline = this.reportsInline;
     this.calls.push(session);
     return session;
   }
@@ -131,6 +143,7 @@ export class FakeUserAgent extends Emitter<SipUserAgentEvents> implements SipUse
   }
   ring(name: string | null, number: string): FakeSession {
     const session = new FakeSession('incoming', { name, number });
+    session.reportsInline = this.reportsInline;
     this.emit('incoming', session);
     return session;
   }

@@ -2,12 +2,19 @@ import { useRef, useState } from 'react';
 import type { Ref } from 'react';
 import { Icon } from '../../components/Icon.js';
 import type { IconName } from '../../components/Icon.js';
-import { actionById, toggleLabels } from '../../phone/actions.js';
+import { actionById, toggleLabels, transferLabels } from '../../phone/actions.js';
 import type { CallSnapshot } from '../../phone/call.js';
 import { usePhone } from '../../phone/use-phone.js';
 import { CallTimer } from './CallTimer.js';
+import { ConferenceRoster } from './ConferenceRoster.js';
+import { ConsultationBar } from './ConsultationBar.js';
 import { DialPad } from './DialPad.js';
 import { TransferDialog } from './TransferDialog.js';
+
+/** The header of a call: the guide's "In Conference — Room 999XX" in a room, else the other party. */
+export function callTitle(call: CallSnapshot): string {
+  return call.room ? `In Conference — Room ${call.room}` : (call.remote.name ?? call.remote.number);
+}
 
 function stateText(call: CallSnapshot): string {
   switch (call.state) {
@@ -41,13 +48,14 @@ function ControlButton(props: { label: string; icon: IconName; onClick: () => vo
 
 /** The call in progress: who, how long, and the guide's in-call controls. */
 export function InCall({ call }: { call: CallSnapshot }) {
-  const [, phone] = usePhone();
+  const [{ consultation }, phone] = usePhone();
   const [keypadOpen, setKeypadOpen] = useState(false);
   const [transferOpen, setTransferOpen] = useState(false);
   const transferButton = useRef<HTMLButtonElement>(null);
   const active = call.state === 'active';
-  const name = call.remote.name;
+  const name = call.room ? null : call.remote.name;
   const progress = stateText(call);
+  const consulting = consultation !== null;
 
   return (
     <div className="in-call">
@@ -56,7 +64,7 @@ export function InCall({ call }: { call: CallSnapshot }) {
           <Icon name="user" size={28} />
         </div>
         <p className="in-call-name" data-testid="call-party">
-          {name ?? call.remote.number}
+          {callTitle(call)}
         </p>
         {name ? <p className="in-call-number">{call.remote.number}</p> : null}
         <p className="in-call-progress">
@@ -65,6 +73,7 @@ export function InCall({ call }: { call: CallSnapshot }) {
         </p>
       </div>
 
+      {consultation ? <ConsultationBar consultation={consultation} /> : null}
       {call.transfer.state === 'sending' ? <p className="notice notice-info">Transferring to {call.transfer.target}…</p> : null}
       {call.transfer.state === 'failed' ? (
         <p className="notice notice-error" role="alert">
@@ -84,10 +93,16 @@ export function InCall({ call }: { call: CallSnapshot }) {
           label={call.held ? toggleLabels.hold.on : toggleLabels.hold.off}
           icon={call.held ? 'play' : 'pause'}
           active={call.held}
-          disabled={!active || call.holdPending}
+          disabled={!active || call.holdPending || consulting}
           onClick={() => phone.toggleHold()}
         />
-        <ControlButton label={actionById('transfer').label} icon="transfer" disabled={!active} buttonRef={transferButton} onClick={() => setTransferOpen(true)} />
+        <ControlButton
+          label={call.room ? transferLabels.addParticipant : actionById('transfer').label}
+          icon="transfer"
+          disabled={!active || consulting}
+          buttonRef={transferButton}
+          onClick={() => setTransferOpen(true)}
+        />
         <ControlButton label={actionById('keypad').label} icon="keypad" disabled={!active} active={keypadOpen} expanded={keypadOpen} onClick={() => setKeypadOpen((open) => !open)} />
       </div>
 
@@ -100,12 +115,13 @@ export function InCall({ call }: { call: CallSnapshot }) {
         </div>
       ) : null}
 
+      {call.room && active ? <ConferenceRoster room={call.room} /> : null}
       <button type="button" className="button button-hangup" onClick={() => phone.hangUp()}>
         <Icon name="hangUp" />
         {actionById('hangUp').label}
       </button>
 
-      {transferOpen && active ? (
+      {transferOpen && active && !consulting ? (
         <TransferDialog
           call={call}
           onClose={() => {
