@@ -16,3 +16,5 @@ export { DialogPackage, type DialogStateSource, type DialogResourceMatcher } fro
 export { dialogInfoXml, type DialogInfo, type DialogInfoEntry, type DialogInfoState } from './subscriptions/dialog-info.js';
 export { PresenceService, dialogKeyOf, type PresenceState, type PresenceListener } from './presence/presence-service.js';
 export type { CallObserver, ObservedCall, ObservedCallState } from './presence/call-observer.js';
+export { ConferenceService, type ConferenceObserver, type ConferenceServiceOptions } from './conference/conference-service.js';
+export { ConferenceRoom, ROOM_CAPACITY, type Participant, type RoomView } from './conference/conference-room.js';

@@ -2,6 +2,7 @@ import type { MediaEngine, LegKind } from '@switchboard/media';
 import {
   address,
   createRequest,
+  createResponse,
   Dialog,
   newCallId,
   parseUri,
@@ -11,13 +12,17 @@ import {
   type Flow,
   type InviteClientTransaction,
   type InviteServerTransaction,
+  type Replaces,
   type SendOptions,
   type SipRequest,
   type SipResponse,
   type SipStack,
   type TransportProtocol,
+  withParam,
 } from '@switchboard/sip';
-import { classify, DEFAULT_PLAN, type NumberingPlan } from '../dialplan/dialplan.js';
+import { ConferenceService } from '../conference/conference-service.js';
+import type { ConferenceRoom, Participant } from '../conference/conference-room.js';
+import { classify, DEFAULT_PLAN, type Destination, type NumberingPlan } from '../dialplan/dialplan.js';
 import type { DeviceAuthenticator } from '../registrar/device-auth.js';
 import type { Binding, LocationService } from '../registrar/location.js';
 import type { CallOutcome, DeviceAccount } from '../store/records.js';
@@ -25,7 +30,8 @@ import type { Repositories } from '../store/store.js';
 import type { PbxLogger } from '../util/logger.js';
 import type { CallObserver } from '../presence/call-observer.js';
 import { CallLeg, type Party } from './call-leg.js';
-import { extensionFailure, type CallOrigin, type CallTarget, type FailureWords } from './call-target.js';
+import { extensionFailure, type CallFailure, type CallOrigin, type CallTarget, type FailureWords } from './call-target.js';
+import { ReferProgress, referTarget } from './refer.js';
 import { outsideFailure, type InboundCall, type TrunkService } from './trunk.js';
 
 /** Told when a user's call history changed, so the portal can refresh Recent Calls. */
@@ -44,13 +50,16 @@ export interface CallEngineOptions {
   plan?: NumberingPlan;
   /** The tenants' outside lines; without it outside numbers get 503 and DIDs are not answered. */
   trunks?: TrunkService;
-  /** Unanswered calls give up after this long (default 30 s). */
+  /** Unanswered calls give up after this long (default 30 s); a blind transfer's target rings as long. */
   ringTimeoutMs?: number;
+  /** After a transfer completed, the transferor's leg is hung up by us if they have not within this (default 5 s). */
+  transferGraceMs?: number;
   /** [presence hook] Told when a call rings, is answered and ends (presence, BLF lamps). */
   observer?: CallObserver;
 }
 
-const ALLOW = 'INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE';
+const ALLOW = 'INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE, REFER, NOTIFY';
+const ROOM_FULL = 'The conference room is full (10 people)';
 const COMPLETED_ELSEWHERE = 'SIP;cause=200;text="Call completed elsewhere"';
 const SDP = 'application/sdp';
 
@@ -70,6 +79,18 @@ interface Branch {
   early: Promise<boolean> | null;
 }
 
+/** A call a blind transfer made (the transferee is its leg `a`): who asked, and how they are told. */
+interface BlindTransfer {
+  transferor: Party;
+  /** The transferor's leg, where the REFER came from (its NOTIFYs go there). */
+  referrer: CallLeg;
+  /** The call the transferee came from. */
+  from: Call;
+  progress: ReferProgress;
+  /** This call rings the transferor back (the target did not take the call). */
+  recall: boolean;
+}
+
 /**
  * A call between two parties through the server (B2BUA): the caller's leg (we are its UAS) and
  * the callee's leg (we are its UAC), with media anchored here and bridged between them.
@@ -87,13 +108,25 @@ class Call {
   connected = false;
   /** What the caller is told when every branch failed. */
   failure: FailureWords = () => ({ status: 480, reason: 'Nobody answered', outcome: 'missed' });
+  /** Legs that moved to another call or a room: this call neither hangs them up nor closes them. */
+  readonly detached = new Set<CallLeg>();
+  /** Set on a call a blind transfer made. */
+  transfer: BlindTransfer | null = null;
+  /** Set on a call whose party `a` is in a conference room. */
+  room: { room: ConferenceRoom; participant: Participant } | null = null;
 
   constructor(
     readonly id: string,
     readonly a: CallLeg,
-    readonly aTx: InviteServerTransaction,
+    /** The caller's INVITE; null for a call made of a leg that was already connected (a transfer). */
+    readonly aTx: InviteServerTransaction | null,
     readonly callee: Party,
   ) {}
+
+  /** The legs this call still owns. */
+  legs(): CallLeg[] {
+    return [this.a, this.b, ...this.branches.map((b) => b.leg)].filter((l): l is CallLeg => l !== null && !this.detached.has(l));
+  }
 
   /** Read through a method: the state changes across awaits, where TypeScript's narrowing cannot see it. */
   get ended(): boolean {
@@ -121,16 +154,23 @@ function dtmfFromInfo(body: string): string | null {
  * and carries hold, DTMF and hang-up across. Writes call history before acknowledging the end.
  */
 export class CallEngine {
+  /** Live conference rooms (`*38`, 99900–99999). */
+  readonly conferences: ConferenceService;
   private readonly calls = new Map<string, Call>();
+  /** The call each leg is in now (legs move between calls on transfers). */
+  private readonly owners = new WeakMap<CallLeg, Call>();
   /** Dialog key (Call-ID|our tag|their tag) to the leg and its call. */
   private readonly dialogs = new Map<string, { call: Call; leg: CallLeg }>();
   private readonly plan: NumberingPlan;
   private readonly ringTimeoutMs: number;
+  private readonly transferGraceMs: number;
   private nextId = 1;
 
   constructor(private readonly o: CallEngineOptions) {
     this.plan = o.plan ?? DEFAULT_PLAN;
     this.ringTimeoutMs = o.ringTimeoutMs ?? 30_000;
+    this.transferGraceMs = o.transferGraceMs ?? 5_000;
+    this.conferences = new ConferenceService({ media: o.media, plan: this.plan, logger: o.logger });
   }
 
   get activeCalls(): number {
@@ -169,6 +209,8 @@ export class CallEngine {
       tx.respond(403, 'No extension is assigned to this device');
       return;
     }
+    const replaces = request.replaces;
+    if (replaces) return this.inviteReplaces(request, tx, caller, replaces);
     const dialled = request.uri.kind === 'sip' ? (request.uri.user ?? '') : request.uri.kind === 'tel' ? request.uri.number : '';
     const destination = classify(dialled, this.plan, { canDialExternal: caller.user.canDialExternal, canDialInternational: caller.user.canDialInternational, canDialPremium: caller.user.canDialPremium });
     switch (destination.kind) {
@@ -179,11 +221,11 @@ export class CallEngine {
         return this.callExtension(request, tx, caller, destination.number);
       case 'feature':
         if (destination.feature === 'echo') return this.echoTest(request, tx, caller);
+        if (destination.feature === 'conference' && destination.argument === null) return this.joinOwnRoom(request, tx, caller);
         tx.respond(501, 'This feature code is not available yet');
         return;
       case 'room':
-        tx.respond(501, 'Conference rooms are not available yet');
-        return;
+        return this.joinRoomByNumber(request, tx, caller, destination.number);
       case 'external':
         return this.callOutside(request, tx, { from: this.partyOf(caller), direction: 'outbound' }, destination.number);
     }
@@ -338,6 +380,7 @@ export class CallEngine {
 
   private async onBranchResponse(call: Call, branch: Branch, response: SipResponse): Promise<void> {
     if (response.status < 200) {
+      if (response.status === 180 && call.transfer && !call.transfer.recall) call.transfer.progress.progress(180, 'Ringing');
       if (branch.target.earlyMedia && !branch.early && response.body.length > 0 && call.state === 'ringing') branch.early = this.earlyMedia(call, branch, response);
       return;
     }
@@ -406,7 +449,11 @@ export class CallEngine {
     if (call.ended) return;
     call.connected = true;
     this.o.observer?.callState({ callId: call.id, caller: call.a.party, callee: call.callee, state: 'answered' }); // [presence hook]
-    call.aTx.respond(200, undefined, {
+    if (call.transfer) {
+      this.transferCompleted(call.transfer);
+      return;
+    }
+    call.aTx?.respond(200, undefined, {
       headers: { Contact: this.contactFor(call.a.flow), Allow: ALLOW },
       body: call.aAnswer,
       contentType: SDP,
@@ -433,8 +480,27 @@ export class CallEngine {
 
   private async allBranchesFailed(call: Call): Promise<void> {
     const failure = call.failure(call.branches.map((b) => b.tx.finalResponse?.status ?? 408));
+    await this.unanswered(call, failure);
+  }
+
+  /**
+   * Nobody took the call: the caller is told why; a blind transfer's transferee goes back to the
+   * transferor instead (recall), and is hung up only when the recall is not answered either.
+   */
+  private async unanswered(call: Call, failure: CallFailure): Promise<void> {
+    const transfer = call.transfer;
+    if (!transfer) {
+      await this.finish(call, failure.outcome);
+      call.aTx?.respond(failure.status, failure.reason);
+      return;
+    }
+    const transferee = call.a;
+    call.detached.add(transferee);
     await this.finish(call, failure.outcome);
-    call.aTx.respond(failure.status, failure.reason);
+    void transfer.progress.final(failure.status, failure.reason);
+    if (transferee.ended || transferee.media.closed) return;
+    if (transfer.recall) this.dropLeg(transferee);
+    else await this.recall(transferee, transfer);
   }
 
   private async noAnswer(call: Call): Promise<void> {
@@ -445,8 +511,7 @@ export class CallEngine {
       void this.o.stack.cancel(branch.tx);
       void branch.leg.media.close('no answer');
     }
-    await this.finish(call, 'missed');
-    call.aTx.respond(480, call.failure([480]).reason);
+    await this.unanswered(call, { status: 480, reason: call.failure([480]).reason, outcome: 'missed' });
   }
 
   private async callerCancelled(call: Call): Promise<void> {
@@ -470,9 +535,17 @@ export class CallEngine {
   private async inDialog(call: Call, leg: CallLeg, request: SipRequest, tx: AnyServerTransaction): Promise<void> {
     switch (request.method) {
       case 'BYE':
-        await this.hangUp(call, leg, 'answered');
+        if (call.state === 'ringing' && leg === call.a && !call.aTx) {
+          // A transferee hung up while the transfer target was ringing.
+          void call.transfer?.progress.final(487, 'Request Terminated');
+          await this.callerCancelled(call);
+        } else {
+          await this.hangUp(call, leg, 'answered');
+        }
         tx.respond(200);
         return;
+      case 'REFER':
+        return this.refer(call, leg, request, tx);
       case 'INVITE':
       case 'UPDATE':
         return this.reoffer(call, leg, request, tx);
@@ -510,6 +583,11 @@ export class CallEngine {
     }
     leg.negotiated = result.negotiated;
     const holding = result.negotiated.remoteDirection === 'sendonly' || result.negotiated.remoteDirection === 'inactive';
+    if (call.room && holding !== leg.holding) {
+      // On hold in a room: the others stop hearing them (the room goes on without them).
+      leg.holding = holding;
+      await this.conferences.setMuted(call.room.room, call.room.participant, holding);
+    }
     const other = call.other(leg);
     if (other && holding !== leg.holding && call.state === 'answered') {
       leg.holding = holding;
@@ -532,8 +610,8 @@ export class CallEngine {
     // The BYE to the other party goes out without holding up the answer to this one: a slow or
     // vanished far end must not keep the party that hung up waiting (it would retransmit its BYE).
     for (const leg of [call.a, call.b]) {
-      if (!leg || leg === from || leg.ended || !leg.dialog) continue;
-      if (leg === call.a && !call.connected) {
+      if (!leg || leg === from || leg.ended || !leg.dialog || call.detached.has(leg)) continue;
+      if (leg === call.a && !call.connected && call.aTx) {
         // The caller never had our 200: its INVITE gets a final answer, not a BYE.
         if (!call.aTx.finalResponse && !call.aTx.terminated) call.aTx.respond(480, 'The call ended before it was connected');
         continue;
@@ -548,8 +626,8 @@ export class CallEngine {
     call.state = 'ended';
     if (call.ringTimer) clearTimeout(call.ringTimer);
     this.calls.delete(call.id);
-    for (const leg of [call.a, call.b, ...call.branches.map((b) => b.leg)]) {
-      if (!leg) continue;
+    if (call.room) void this.conferences.leave(call.room.room, call.room.participant);
+    for (const leg of call.legs()) {
       if (leg.dialog) this.dialogs.delete(leg.dialog.key);
       void leg.media.close('call ended').catch(() => undefined);
     }
@@ -575,14 +653,19 @@ export class CallEngine {
 
   /** A leg whose media died or went silent ends the call (the endpoint vanished). */
   private watchMedia(call: Call, leg: CallLeg): void {
+    this.owners.set(leg, call);
+    // The leg may have moved to another call (a transfer) by the time its media fails.
+    const current = (): Call => this.owners.get(leg) ?? call;
     leg.media.on('inactive', () => {
-      if (leg.holding || call.other(leg)?.holding) return;
-      this.o.logger('info', 'no media from a party: ending the call', { call: call.id, party: leg.party.number });
-      void this.hangUp(call, null, 'failed');
+      const now = current();
+      if (leg.holding || now.other(leg)?.holding) return;
+      this.o.logger('info', 'no media from a party: ending the call', { call: now.id, party: leg.party.number });
+      void this.hangUp(now, null, 'failed');
     });
     leg.media.on('error', (error) => {
-      this.o.logger('error', 'media failed: ending the call', { call: call.id, error: error.message });
-      void this.hangUp(call, null, 'failed');
+      const now = current();
+      this.o.logger('error', 'media failed: ending the call', { call: now.id, error: error.message });
+      void this.hangUp(now, null, 'failed');
     });
   }
 
@@ -631,6 +714,467 @@ export class CallEngine {
     this.watchMedia(call, leg);
     await media.echo(true);
     tx.respond(200, undefined, { headers: { Contact: this.contactFor(tx.flow), Allow: ALLOW }, body: answer, contentType: SDP });
+  }
+
+  // ── transfers: REFER (RFC 3515), Replaces (RFC 3891) ───────────────────────────────
+
+  /**
+   * A REFER from `leg`: we act on it ourselves (B2BUA) rather than passing it on. Blind: the other
+   * party is connected to the target. With `Replaces` (attended): the other party is connected to
+   * the other party of the transferor's consultation call. The transferor hears how it went in
+   * NOTIFYs of the implicit subscription.
+   */
+  private async refer(call: Call, leg: CallLeg, request: SipRequest, tx: AnyServerTransaction): Promise<void> {
+    const target = request.referTo ? referTarget(request.referTo) : null;
+    if (!target) {
+      tx.respond(400, 'The REFER needs a Refer-To naming the transfer target');
+      return;
+    }
+    const transferee = call.other(leg);
+    if (call.state !== 'answered' || !call.connected || call.room || !transferee || transferee.ended || call.detached.has(transferee)) {
+      tx.respond(403, 'Only an answered call between two parties can be transferred');
+      return;
+    }
+    const transferor = leg.party;
+    if (transferor.userId === null) {
+      tx.respond(403, 'Only an extension can transfer a call');
+      return;
+    }
+    // Taken out of the call at once: a phone that hangs up as soon as it sent the REFER must not
+    // take the transferee with it. Put back when the REFER is refused.
+    call.detached.add(transferee);
+    try {
+      if (target.replaces) await this.attendedTransfer(call, leg, transferee, target.replaces, tx);
+      else await this.blindTarget(call, leg, transferee, target.dialled, tx);
+    } finally {
+      const status = tx.finalResponse?.status ?? 500;
+      if (status >= 300) {
+        call.detached.delete(transferee);
+        if (call.ended) this.dropLeg(transferee);
+      }
+    }
+  }
+
+  /** A blind transfer's target: an extension, an outside number, `*38` or a room. */
+  private async blindTarget(call: Call, leg: CallLeg, transferee: CallLeg, dialled: string, tx: AnyServerTransaction): Promise<void> {
+    const transferor = leg.party;
+    if (transferor.userId === null) return;
+    const user = await this.o.store.users.get(transferor.tenantId, transferor.userId);
+    const destination = classify(dialled, this.plan, {
+      canDialExternal: user?.canDialExternal ?? false,
+      canDialInternational: user?.canDialInternational ?? false,
+      canDialPremium: user?.canDialPremium ?? false,
+    });
+    switch (destination.kind) {
+      case 'refused':
+        tx.respond(destination.status, destination.reason);
+        return;
+      case 'feature': {
+        if (destination.feature !== 'conference' || destination.argument !== null) {
+          tx.respond(403, 'That feature code cannot take a transferred call');
+          return;
+        }
+        const room = this.conferences.openFor(transferor.tenantId, transferor.userId);
+        if (!room) {
+          tx.respond(503, 'No conference room is free');
+          return;
+        }
+        return this.transferToRoom(call, leg, transferee, room, tx);
+      }
+      case 'room': {
+        const room = this.conferences.byNumber(transferor.tenantId, destination.number);
+        if (!room) {
+          tx.respond(404, `Room ${destination.number} is not in use`);
+          return;
+        }
+        return this.transferToRoom(call, leg, transferee, room, tx);
+      }
+      case 'extension':
+      case 'external':
+        return this.blindTransfer(call, leg, transferee, destination, tx);
+    }
+  }
+
+  /** Blind transfer to an extension or outside number: a new call from the transferee rings the target. */
+  private async blindTransfer(call: Call, leg: CallLeg, transferee: CallLeg, destination: Extract<Destination, { kind: 'extension' | 'external' }>, tx: AnyServerTransaction): Promise<void> {
+    const tenantId = leg.party.tenantId;
+    const number = destination.number;
+    let callee: Party;
+    let failure: FailureWords;
+    let reach: (c: Call) => Promise<number>;
+    if (destination.kind === 'extension') {
+      const user = await this.o.store.users.findByExtension(tenantId, number);
+      if (!user) {
+        tx.respond(404, `Extension ${number} does not exist`);
+        return;
+      }
+      callee = { tenantId, userId: user.id, number, name: user.name };
+      failure = extensionFailure(number);
+      reach = (c) => Promise.resolve(this.ringDevices(c, number));
+    } else {
+      const line = this.o.trunks ? await this.o.trunks.outsideLine(tenantId, number, leg.party) : null;
+      if (!line) {
+        tx.respond(503, 'No outside line is configured');
+        return;
+      }
+      callee = { tenantId, userId: null, number, name: null };
+      failure = outsideFailure(number);
+      reach = async (c) => {
+        await this.addBranch(c, line);
+        return 1;
+      };
+    }
+    if (call.ended || transferee.ended) {
+      tx.respond(481, 'The call ended meanwhile');
+      return;
+    }
+    tx.respond(202, undefined, { headers: { Contact: this.contactFor(leg.flow) } });
+    const progress = new ReferProgress(this.o.stack, leg, this.o.logger);
+    progress.progress(100, 'Trying');
+    this.o.logger('info', 'blind transfer', { call: call.id, transferor: leg.party.number, transferee: transferee.party.number, target: number });
+    await this.detach(call, transferee);
+    const transferred = this.adopt(transferee, callee);
+    transferred.failure = failure;
+    transferred.transfer = { transferor: leg.party, referrer: leg, from: call, progress, recall: false };
+    await this.ringFromLeg(transferred, reach);
+  }
+
+  /**
+   * A call from a leg that is already connected (the transferee): history, ringback to them, the
+   * ring timer, then the target's branches. A target with nothing to ring fails at once.
+   */
+  private async ringFromLeg(call: Call, reach: (c: Call) => Promise<number>): Promise<void> {
+    const a = call.a;
+    const record = await this.o.store.callHistory.start(a.party.tenantId, {
+      direction: a.party.userId === null ? 'inbound' : 'internal',
+      from: { number: a.party.number, name: a.party.name, userId: a.party.userId },
+      to: { number: call.callee.number, name: call.callee.name, userId: call.callee.userId },
+    });
+    call.historyId = record.id;
+    if (call.ended) {
+      await this.o.store.callHistory.end(a.party.tenantId, record.id, 'cancelled').catch(() => undefined);
+      return;
+    }
+    void a.media.play({ tone: 'ringback' }, { loop: true }).catch(() => undefined);
+    call.ringTimer = setTimeout(() => void this.noAnswer(call), this.ringTimeoutMs);
+    const tried = await reach(call);
+    if (tried === 0 && call.state === 'ringing') {
+      if (call.ringTimer) clearTimeout(call.ringTimer);
+      await this.unanswered(call, call.failure([480]));
+    }
+  }
+
+  /** Rings every registered device of an extension for `call`; how many were rung. */
+  private ringDevices(call: Call, number: string): number {
+    const targets = this.o.location.bindings(call.callee.tenantId, number).filter((b) => this.sendOptionsFor(b) !== null);
+    for (const binding of targets) void this.ring(call, binding);
+    return targets.length;
+  }
+
+  /** The target answered a blind transfer (or the transferor a recall): the transferor is told, and released. */
+  private transferCompleted(transfer: BlindTransfer): void {
+    void transfer.progress.final(200, 'OK');
+    this.releaseTransferor(transfer.from);
+  }
+
+  /**
+   * The transferor hangs up once told the transfer worked (NOTIFY 200); a phone that does not is
+   * hung up by us after the grace time.
+   */
+  private releaseTransferor(call: Call): void {
+    const timer = setTimeout(() => {
+      if (!call.ended) void this.hangUp(call, null, 'answered');
+    }, this.transferGraceMs);
+    timer.unref();
+  }
+
+  /**
+   * The target did not take a blind transfer: the transferee goes back to the transferor, who is
+   * still on the line (the phone waited for the outcome) or is rung again (recall).
+   */
+  private async recall(transferee: CallLeg, transfer: BlindTransfer): Promise<void> {
+    const from = transfer.from;
+    const referrer = transfer.referrer;
+    if (!from.ended && !referrer.ended) {
+      from.detached.delete(transferee);
+      this.own(from, transferee);
+      this.o.logger('info', 'transfer failed: back to the transferor', { call: from.id });
+      if (referrer.holding) {
+        void transferee.media.play({ file: 'music/hold.wav' }, { loop: true }).catch(() => undefined);
+      } else {
+        await transferee.media.stopPlayback().catch(() => undefined);
+        await this.o.media.bridge(transferee.media, referrer.media).catch(() => undefined);
+      }
+      return;
+    }
+    this.o.logger('info', 'transfer failed: ringing the transferor back', { transferor: transfer.transferor.number });
+    const call = this.adopt(transferee, transfer.transferor);
+    call.failure = extensionFailure(transfer.transferor.number);
+    call.transfer = { ...transfer, recall: true };
+    await this.ringFromLeg(call, (c) => Promise.resolve(this.ringDevices(c, transfer.transferor.number)));
+  }
+
+  /**
+   * Attended transfer: `Replaces` names the transferor's consultation dialog. The transferee and
+   * the consultation's other party (the target) are bridged in a new call; both of the
+   * transferor's legs end. Into a room when the named dialog is the transferor's room leg.
+   */
+  private async attendedTransfer(call: Call, leg: CallLeg, transferee: CallLeg, replaces: Replaces, tx: AnyServerTransaction): Promise<void> {
+    const named = this.dialogNamed(replaces);
+    if (!named || named.call === call || named.call.ended) {
+      tx.respond(403, 'The call to be replaced does not exist');
+      return;
+    }
+    const consultation = named.call;
+    if (consultation.room) return this.transferToRoom(call, leg, transferee, consultation.room.room, tx, consultation);
+    const target = consultation.other(named.leg);
+    if (consultation.state !== 'answered' || !consultation.connected || !target || consultation.detached.has(target)) {
+      tx.respond(403, 'The consultation call is not answered');
+      return;
+    }
+    tx.respond(202, undefined, { headers: { Contact: this.contactFor(leg.flow) } });
+    const progress = new ReferProgress(this.o.stack, leg, this.o.logger);
+    progress.progress(100, 'Trying');
+    this.o.logger('info', 'attended transfer', { call: call.id, consultation: consultation.id, transferee: transferee.party.number, target: target.party.number });
+    await this.detach(call, transferee);
+    await this.detach(consultation, target);
+    await this.pair(transferee, target);
+    void progress.final(200, 'OK');
+    void this.hangUp(consultation, null, 'answered');
+    this.releaseTransferor(call);
+  }
+
+  /** Two connected legs of other calls, bridged in a call of their own (with its own history record). */
+  private async pair(a: CallLeg, b: CallLeg): Promise<Call> {
+    const call = this.adopt(a, b.party);
+    call.b = b;
+    this.own(call, b);
+    call.state = 'answered';
+    call.connected = true;
+    call.answeredAt = Date.now();
+    const record = await this.o.store.callHistory.start(a.party.tenantId, {
+      direction: a.party.userId === null || b.party.userId === null ? (a.party.userId === null ? 'inbound' : 'outbound') : 'internal',
+      from: { number: a.party.number, name: a.party.name, userId: a.party.userId },
+      to: { number: b.party.number, name: b.party.name, userId: b.party.userId },
+    });
+    call.historyId = record.id;
+    await this.o.store.callHistory.answer(a.party.tenantId, record.id);
+    await Promise.all([a.media.stopPlayback().catch(() => undefined), b.media.stopPlayback().catch(() => undefined)]);
+    if (!a.media.closed && !b.media.closed) await this.o.media.bridge(a.media, b.media).catch(() => undefined);
+    return call;
+  }
+
+  /** A transfer into a conference room (`*38`, a room number, or a Replaces naming a room leg). */
+  private async transferToRoom(call: Call, leg: CallLeg, transferee: CallLeg, room: ConferenceRoom, tx: AnyServerTransaction, replacedRoomCall?: Call): Promise<void> {
+    if (room.full && !replacedRoomCall) {
+      await this.conferences.closeIfEmpty(room);
+      tx.respond(486, ROOM_FULL);
+      return;
+    }
+    tx.respond(202, undefined, { headers: { Contact: this.contactFor(leg.flow) } });
+    const progress = new ReferProgress(this.o.stack, leg, this.o.logger);
+    progress.progress(100, 'Trying');
+    this.o.logger('info', 'transfer to a conference room', { call: call.id, room: room.number, transferee: transferee.party.number });
+    if (replacedRoomCall) await this.hangUp(replacedRoomCall, null, 'answered');
+    await this.detach(call, transferee);
+    const joined = await this.intoRoom(transferee, room);
+    if (joined) {
+      void progress.final(200, 'OK');
+      this.releaseTransferor(call);
+    } else {
+      void progress.final(486, ROOM_FULL);
+      const transfer: BlindTransfer = { transferor: leg.party, referrer: leg, from: call, progress, recall: false };
+      await this.recall(transferee, transfer);
+    }
+  }
+
+  /** Puts a connected leg in a room, in a call of its own (history notes the room); false when the room is full. */
+  private async intoRoom(leg: CallLeg, room: ConferenceRoom): Promise<boolean> {
+    if (room.full) return false;
+    const call = this.adopt(leg, this.roomParty(room));
+    call.state = 'answered';
+    call.connected = true;
+    call.answeredAt = Date.now();
+    const joined = await this.conferences.join(room, leg.party, leg.media);
+    if (joined === 'full') {
+      call.detached.add(leg);
+      await this.finish(call, 'busy');
+      return false;
+    }
+    call.room = { room, participant: joined };
+    const tenantId = leg.party.tenantId;
+    const record = await this.o.store.callHistory.start(tenantId, {
+      direction: leg.party.userId === null ? 'inbound' : 'internal',
+      from: { number: leg.party.number, name: leg.party.name, userId: leg.party.userId },
+      to: { number: room.number, name: `Room ${room.number}`, userId: null },
+      room: room.number,
+    });
+    call.historyId = record.id;
+    await this.o.store.callHistory.answer(tenantId, record.id);
+    return true;
+  }
+
+  /**
+   * An INVITE with `Replaces` (RFC 3891 §3) naming one of our answered dialogs: the new party takes
+   * the place of the replaced leg (which gets a BYE), bridged with its other party or put in its room.
+   */
+  private async inviteReplaces(request: SipRequest, tx: InviteServerTransaction, caller: DeviceAccount, replaces: Replaces): Promise<void> {
+    const named = this.dialogNamed(replaces);
+    if (!named || named.call.ended || named.call.state !== 'answered' || !named.call.connected) {
+      tx.respond(481, 'The call to be replaced does not exist');
+      return;
+    }
+    const { call: old, leg: replaced } = named;
+    const other = old.room ? null : old.other(replaced);
+    if (!old.room && (!other || old.detached.has(other))) {
+      tx.respond(481, 'The call to be replaced does not exist');
+      return;
+    }
+    const leg = await this.answerLeg(request, tx, caller);
+    if (!leg) return;
+    this.o.logger('info', 'a call replaces another', { call: old.id, by: leg.leg.party.number });
+    const room = old.room?.room ?? null;
+    if (room) {
+      await this.hangUp(old, null, 'answered');
+      if (!(await this.intoRoom(leg.leg, room))) {
+        void leg.leg.media.close('room full');
+        tx.respond(486, ROOM_FULL);
+        return;
+      }
+      this.respondInRoom(request, tx, leg.answer, room);
+    } else {
+      await this.detach(old, other!);
+      await this.pair(leg.leg, other!);
+      tx.respond(200, undefined, { headers: { Contact: this.contactFor(tx.flow), Allow: ALLOW }, body: leg.answer, contentType: SDP });
+      void this.hangUp(old, null, 'answered');
+    }
+    leg.leg.dialog?.confirm();
+    this.watchMedia(this.owners.get(leg.leg)!, leg.leg);
+  }
+
+  // ── conference rooms (*38, 99900–99999) ─────────────────────────────────────────────
+
+  /** `*38` dialled alone: the caller's own room, opened if they have none. */
+  private async joinOwnRoom(request: SipRequest, tx: InviteServerTransaction, caller: DeviceAccount): Promise<void> {
+    const room = this.conferences.openFor(caller.tenant.id, caller.user.id);
+    if (!room) {
+      tx.respond(503, 'No conference room is free');
+      return;
+    }
+    return this.joinRoom(request, tx, caller, room);
+  }
+
+  /** A room number dialled (e.g. from Recent Calls): joins while the room is live. */
+  private async joinRoomByNumber(request: SipRequest, tx: InviteServerTransaction, caller: DeviceAccount, number: string): Promise<void> {
+    const room = this.conferences.byNumber(caller.tenant.id, number);
+    if (!room) {
+      tx.respond(404, `Room ${number} is not in use`);
+      return;
+    }
+    return this.joinRoom(request, tx, caller, room);
+  }
+
+  private async joinRoom(request: SipRequest, tx: InviteServerTransaction, caller: DeviceAccount, room: ConferenceRoom): Promise<void> {
+    if (room.full) {
+      tx.respond(486, ROOM_FULL, { headers: { Reason: `SIP;cause=486;text="${ROOM_FULL}"` } });
+      return;
+    }
+    const answered = await this.answerLeg(request, tx, caller);
+    if (!answered) {
+      await this.conferences.closeIfEmpty(room);
+      return;
+    }
+    const { leg, answer } = answered;
+    if (!(await this.intoRoom(leg, room))) {
+      void leg.media.close('room full');
+      tx.respond(486, ROOM_FULL, { headers: { Reason: `SIP;cause=486;text="${ROOM_FULL}"` } });
+      return;
+    }
+    const call = this.owners.get(leg)!;
+    this.watchMedia(call, leg);
+    this.o.logger('info', 'joined a conference room', { room: room.number, party: leg.party.number });
+    this.respondInRoom(request, tx, answer, room);
+    leg.dialog?.confirm();
+  }
+
+  /** The 200 of an INVITE answered into a room: `X-Switchboard-Room` and the To display name "Room 999XX". */
+  private respondInRoom(request: SipRequest, tx: InviteServerTransaction, answer: string, room: ConferenceRoom): void {
+    const response = createResponse(request, 200, undefined, {
+      toTag: tx.localTag,
+      headers: { Contact: this.contactFor(tx.flow), Allow: ALLOW, 'X-Switchboard-Room': room.number },
+      body: answer,
+      contentType: SDP,
+    });
+    response.set('To', withParam(address(request.to.uri, { displayName: `Room ${room.number}` }), 'tag', tx.localTag));
+    tx.send(response);
+  }
+
+  private roomParty(room: ConferenceRoom): Party {
+    return { tenantId: room.tenantId, userId: null, number: room.number, name: `Room ${room.number}` };
+  }
+
+  // ── legs that move between calls ────────────────────────────────────────────────────
+
+  /** A new INVITE answered on a media leg of the caller's kind (no 200 yet); null when refused (answered). */
+  private async answerLeg(request: SipRequest, tx: InviteServerTransaction, caller: DeviceAccount): Promise<{ leg: CallLeg; answer: string } | null> {
+    const offer = request.body.toString('utf8');
+    if (offer.trim() === '') {
+      tx.respond(488, 'An INVITE without an SDP offer is not supported');
+      return null;
+    }
+    const id = `leg-${this.nextId++}`;
+    const media = this.o.media.createLeg({ kind: legKind(tx.flow.protocol), group: id });
+    let answer: string;
+    const leg = new CallLeg(`${id}-a`, 'uas', this.partyOf(caller), media, tx.flow, { flow: tx.flow });
+    try {
+      const result = await media.answerOffer(offer);
+      answer = result.answer;
+      leg.negotiated = result.negotiated;
+    } catch {
+      void media.close('offer rejected');
+      tx.respond(488, 'None of the offered audio formats can be used');
+      return null;
+    }
+    if (tx.finalResponse) {
+      void media.close('caller cancelled');
+      return null;
+    }
+    leg.dialog = Dialog.asUas(request, { localTag: tx.localTag, localContact: this.contactFor(tx.flow), flow: tx.flow });
+    return { leg, answer };
+  }
+
+  /** A leg leaves `call` (it goes on in another call or a room): unbridged, no longer hung up or closed by it. */
+  private async detach(call: Call, leg: CallLeg): Promise<void> {
+    call.detached.add(leg);
+    await this.o.media.unbridge(leg.media).catch(() => undefined);
+  }
+
+  /** A new call made of a leg that is already connected (the transferee), toward `callee`. */
+  private adopt(leg: CallLeg, callee: Party): Call {
+    const call = new Call(`call-${this.nextId++}`, leg, null, callee);
+    this.calls.set(call.id, call);
+    this.own(call, leg);
+    return call;
+  }
+
+  /** Requests in the leg's dialog, and its media failures, go to `call` from now on. */
+  private own(call: Call, leg: CallLeg): void {
+    this.owners.set(leg, call);
+    if (leg.dialog) this.dialogs.set(leg.dialog.key, { call, leg });
+  }
+
+  /** The leg named by a Replaces header; its tags are taken in either order (phones differ in whose view they give). */
+  private dialogNamed(replaces: Replaces): { call: Call; leg: CallLeg } | null {
+    return this.dialogs.get(`${replaces.callId}|${replaces.toTag}|${replaces.fromTag}`) ?? this.dialogs.get(`${replaces.callId}|${replaces.fromTag}|${replaces.toTag}`) ?? null;
+  }
+
+  /** Hangs up a leg that is in no call any more (the recall was not answered either). */
+  private dropLeg(leg: CallLeg): void {
+    if (leg.dialog && !leg.ended) {
+      this.dialogs.delete(leg.dialog.key);
+      this.sendBye(leg, leg.dialog).catch((error: unknown) => this.o.logger('warn', 'could not send BYE', { error: String(error) }));
+    }
+    void leg.media.close('transfer failed').catch(() => undefined);
   }
 
   // ── helpers ─────────────────────────────────────────────────────────────────────────
