@@ -13,8 +13,6 @@ type Sqlite = SqliteDatabase.Database;
 type Statement<Parameters extends unknown[]> = SqliteDatabase.Statement<Parameters>;
 
 export interface RegistrarHotPathOptions {
-  /** Device accounts (and unknown usernames) kept in memory; the cache starts over when full. Default 50 000. */
-  maxCachedAccounts?: number;
   /** Binding commits reach the disk (fsync of the WAL) at most this long after their 200 OK. Default 1000 ms. */
   syncIntervalMs?: number;
 }
@@ -31,6 +29,10 @@ interface Statements {
   user: Statement<[string, string]>;
   tenant: Statement<[string]>;
   extension: Statement<[string, string]>;
+  allDevices: Statement<[]>;
+  allUsers: Statement<[]>;
+  allTenants: Statement<[]>;
+  allExtensions: Statement<[]>;
   dataVersion: Statement<[]>;
   upsertBinding: Statement<[Selectable<RegistrationsTable>]>;
   refreshBinding: Statement<[string, number, string, string, string, string]>;
@@ -42,9 +44,17 @@ interface Statements {
   restore: Statement<[]>;
 }
 
-/** The tables a device account is read from: a write to any of them may change an account. */
-const ACCOUNT_TABLES = ['devices', 'users', 'tenants', 'extensions'] as const;
-const CHANGED_FUNCTION = 'switchboard_device_accounts_changed';
+/**
+ * The tables a device account is read from, and what a written row names: a device (by SIP
+ * username), a user (tenant and user id: their devices), or a tenant (its devices).
+ */
+const ACCOUNT_SOURCES = [
+  { table: 'devices', names: (row: string) => `'device', ${row}.sip_username, NULL` },
+  { table: 'users', names: (row: string) => `'user', ${row}.tenant_id, ${row}.id` },
+  { table: 'extensions', names: (row: string) => `'user', ${row}.tenant_id, ${row}.user_id` },
+  { table: 'tenants', names: (row: string) => `'tenant', ${row}.id, NULL` },
+];
+const CHANGED_FUNCTION = 'switchboard_device_account_changed';
 
 /**
  * The registrar's path through SQLite, which a busy server takes for every REGISTER: statements
@@ -52,12 +62,13 @@ const CHANGED_FUNCTION = 'switchboard_device_accounts_changed';
  * kept in memory, and binding writes committed in groups. PostgreSQL keeps the plain repository
  * code; this exists because better-sqlite3 runs on the main thread.
  *
- * **Device accounts** are cached by SIP username, unknown usernames too (so a known and an
- * unknown user take the same path and time). The cache is dropped whenever an account may have
- * changed: a temporary trigger on this connection reports every write to devices, users, tenants
- * and extensions from this process (API, portal), and `PRAGMA data_version` reports commits of
- * any other connection (the CLI, another process). While a transaction of this connection is
- * open (it may roll back), lookups go to the tables and nothing is cached.
+ * **Device accounts**: every account is kept in memory, by SIP username (like Kamailio's user
+ * table), so a known and an unknown username take the same path and time: one map lookup.
+ * Temporary triggers on this connection name every device, user and tenant this process writes
+ * (API, portal); the accounts they touch are read again at the next lookup. A commit of any
+ * other connection (the CLI, another process) changes `PRAGMA data_version`, and then every
+ * account is read again (a few hundred milliseconds for 10 000 devices on a busy machine). While
+ * a transaction of this connection is open (it may roll back), lookups read the tables instead.
  *
  * **Binding writes** (save, refresh, remove) queue up and commit together once the requests
  * already received have been handled (setImmediate): one transaction for all the REGISTERs of
@@ -69,12 +80,11 @@ const CHANGED_FUNCTION = 'switchboard_device_accounts_changed';
  * registrations (docs/decisions/0003). Every other write of the store keeps `synchronous=FULL`.
  */
 export class RegistrarHotPath {
-  private readonly maxCachedAccounts: number;
   private readonly syncIntervalMs: number;
-  private readonly accounts = new Map<string, DeviceAccount | null>();
-  /** Bumped by the temporary triggers when this connection writes an account table. */
-  private localChanges = 0;
-  private seenLocalChanges = 0;
+  /** Every device account by SIP username; null until read, or after a change. */
+  private accounts: Map<string, DeviceAccount> | null = null;
+  /** What this connection wrote since the accounts were last brought up to date (the triggers). */
+  private readonly changed = { usernames: new Set<string>(), owners: new Set<string>(), tenants: new Set<string>() };
   private seenDataVersion: unknown = null;
   private statements: Statements | null = null;
   private queue: QueuedWrite[] = [];
@@ -87,10 +97,11 @@ export class RegistrarHotPath {
     private readonly sqlite: Sqlite,
     options: RegistrarHotPathOptions = {},
   ) {
-    this.maxCachedAccounts = options.maxCachedAccounts ?? 50_000;
     this.syncIntervalMs = options.syncIntervalMs ?? 1000;
-    sqlite.function(CHANGED_FUNCTION, { deterministic: false }, () => {
-      this.localChanges++;
+    sqlite.function(CHANGED_FUNCTION, { deterministic: false }, (kind: unknown, a: unknown, b: unknown) => {
+      if (kind === 'device') this.changed.usernames.add(String(a));
+      else if (kind === 'user') this.changed.owners.add(`${String(a)}|${String(b)}`);
+      else this.changed.tenants.add(String(a));
       return null;
     });
   }
@@ -98,19 +109,8 @@ export class RegistrarHotPath {
   /** The device with this SIP username with its user, tenant and extension, as `devices.findBySipUsername`. */
   findAccount(sipUsername: string, now: Date): DeviceAccount | null {
     const s = this.prepared();
-    let account: DeviceAccount | null | undefined;
-    if (this.sqlite.inTransaction) {
-      account = this.readAccount(s, sipUsername);
-    } else {
-      this.forgetChangedAccounts(s);
-      account = this.accounts.get(sipUsername);
-      if (account === undefined) {
-        account = this.readAccount(s, sipUsername);
-        if (this.accounts.size >= this.maxCachedAccounts) this.accounts.clear();
-        this.accounts.set(sipUsername, account);
-      }
-    }
-    if (account === null) return null;
+    const account = this.sqlite.inTransaction ? this.readAccount(s, sipUsername) : this.currentAccounts(s).get(sipUsername);
+    if (!account) return null;
     const expiresAt = account.device.expiresAt;
     return expiresAt !== null && expiresAt.getTime() <= now.getTime() ? null : account;
   }
@@ -244,12 +244,47 @@ export class RegistrarHotPath {
     }
   }
 
-  private forgetChangedAccounts(s: Statements): void {
+  /** The in-memory accounts, brought up to date first. */
+  private currentAccounts(s: Statements): Map<string, DeviceAccount> {
     const dataVersion = s.dataVersion.get();
-    if (dataVersion === this.seenDataVersion && this.localChanges === this.seenLocalChanges) return;
-    this.accounts.clear();
-    this.seenDataVersion = dataVersion;
-    this.seenLocalChanges = this.localChanges;
+    if (!this.accounts || dataVersion !== this.seenDataVersion) {
+      this.seenDataVersion = dataVersion;
+      this.accounts = this.readAllAccounts(s);
+    } else if (this.changed.usernames.size + this.changed.owners.size + this.changed.tenants.size > 0) {
+      this.rereadChangedAccounts(s, this.accounts);
+    }
+    this.changed.usernames.clear();
+    this.changed.owners.clear();
+    this.changed.tenants.clear();
+    return this.accounts;
+  }
+
+  private rereadChangedAccounts(s: Statements, accounts: Map<string, DeviceAccount>): void {
+    const { usernames, owners, tenants } = this.changed;
+    if (owners.size + tenants.size > 0) {
+      for (const [username, account] of accounts) {
+        if (tenants.has(account.tenant.id) || owners.has(`${account.tenant.id}|${account.user.id}`)) usernames.add(username);
+      }
+    }
+    for (const username of usernames) {
+      const account = this.readAccount(s, username);
+      if (account) accounts.set(username, account);
+      else accounts.delete(username);
+    }
+  }
+
+  private readAllAccounts(s: Statements): Map<string, DeviceAccount> {
+    const tenants = new Map((s.allTenants.all() as Array<Selectable<TenantsTable>>).map((row) => [row.id, toTenant(row)]));
+    const users = new Map((s.allUsers.all() as Array<Selectable<UsersTable>>).map((row) => [`${row.tenant_id}|${row.id}`, toUser(row)]));
+    const extensions = new Map((s.allExtensions.all() as Array<Selectable<ExtensionsTable>>).map((row) => [`${row.tenant_id}|${row.user_id}`, row.number]));
+    const accounts = new Map<string, DeviceAccount>();
+    for (const row of s.allDevices.all() as Array<Selectable<DevicesTable>>) {
+      const user = users.get(`${row.tenant_id}|${row.user_id}`);
+      const tenant = tenants.get(row.tenant_id);
+      if (!user || !tenant) continue;
+      accounts.set(row.sip_username, { device: toDevice(row), user, tenant, extension: extensions.get(`${row.tenant_id}|${row.user_id}`) ?? null });
+    }
+    return accounts;
   }
 
   private readAccount(s: Statements, sipUsername: string): DeviceAccount | null {
@@ -269,11 +304,10 @@ export class RegistrarHotPath {
    */
   private prepared(): Statements {
     if (this.statements) return this.statements;
-    for (const table of ACCOUNT_TABLES) {
-      for (const event of ['INSERT', 'UPDATE', 'DELETE']) {
-        this.sqlite.exec(
-          `CREATE TEMP TRIGGER IF NOT EXISTS switchboard_${table}_${event.toLowerCase()}_account AFTER ${event} ON main.${table} BEGIN SELECT ${CHANGED_FUNCTION}(); END`,
-        );
+    for (const { table, names } of ACCOUNT_SOURCES) {
+      for (const [event, rows] of [['INSERT', ['NEW']], ['UPDATE', ['OLD', 'NEW']], ['DELETE', ['OLD']]] as const) {
+        const calls = rows.map((row) => `SELECT ${CHANGED_FUNCTION}(${names(row)});`).join(' ');
+        this.sqlite.exec(`CREATE TEMP TRIGGER IF NOT EXISTS switchboard_${table}_${event.toLowerCase()}_account AFTER ${event} ON main.${table} BEGIN ${calls} END`);
       }
     }
     const synchronous = Number(this.sqlite.pragma('synchronous', { simple: true }));
@@ -283,6 +317,10 @@ export class RegistrarHotPath {
       user: db.prepare('SELECT * FROM users WHERE tenant_id = ? AND id = ?'),
       tenant: db.prepare('SELECT * FROM tenants WHERE id = ?'),
       extension: db.prepare('SELECT number FROM extensions WHERE tenant_id = ? AND user_id = ?'),
+      allDevices: db.prepare('SELECT * FROM devices'),
+      allUsers: db.prepare('SELECT * FROM users'),
+      allTenants: db.prepare('SELECT * FROM tenants'),
+      allExtensions: db.prepare('SELECT tenant_id, user_id, number FROM extensions'),
       dataVersion: db.prepare('PRAGMA data_version').pluck(),
       upsertBinding: db.prepare(
         `INSERT INTO registrations (id, tenant_id, device_id, aor, binding_key, contact, instance_id, reg_id, expires_at, transport,
