@@ -10,6 +10,7 @@ import { Registrar } from './registrar/registrar.js';
 import type { PbxLogger } from './util/logger.js';
 import { PresenceService } from './presence/presence-service.js';
 import { DialogPackage } from './subscriptions/dialog-package.js';
+import { attachConferenceKey } from './conference/conference-key.js';
 import { SubscriptionServer } from './subscriptions/subscription-server.js';
 
 export interface PbxOptions {
@@ -84,6 +85,8 @@ export class Pbx {
           observer: this.presence,
         })
       : null;
+    // [conference key] `*38` as a BLF resource: lit while the subscriber's room is live.
+    if (this.calls) attachConferenceKey(this.calls.conferences, this.dialogs, (key) => this.subscriptions.changed(key));
   }
 
   /** Restores registrations from the store and starts taking requests. */

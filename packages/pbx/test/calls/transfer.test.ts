@@ -151,9 +151,7 @@ describe.skipIf(!Baresip.isAvailable())('transfers (REFER, Replaces)', () => {
     expect(bob.referProgress()[0]).toBe('SIP/2.0 100 Trying');
     // The consultation leg is ended by the server; the transferor hangs up the first call itself.
     await until('the consultation BYE', () => bob.byes.some((b) => b.callId === consultation.dialog.callId));
-    expect((await bob.send(first, 'BYE')).status).toBe(200);
-    first.peer.close();
-    consultation.peer.close();
+    expect((await bob.hangUp(first)).status).toBe(200);
     await sleep(2500);
 
     expect(endsHearing(alice.heardAudio(), 1600), story(alice.heardAudio(), 1600)).toBe(true);

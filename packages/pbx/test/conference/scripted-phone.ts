@@ -17,6 +17,14 @@ function mediaTarget(sdp: string): { address: string; port: number } {
   return { address: host[1]!, port: Number(port[1]) };
 }
 
+function closePeer(peer: RtpPeer): void {
+  try {
+    peer.close();
+  } catch {
+    // closed already
+  }
+}
+
 /**
  * A desk phone scripted at the SIP level, for what baresip 1.0 cannot do (attended transfer with
  * Replaces, INVITE with Replaces): the project's own SIP stack on real UDP, digest answered once,
@@ -25,6 +33,7 @@ function mediaTarget(sdp: string): { address: string; port: number } {
 export class ScriptedPhone {
   readonly notifies: SipRequest[] = [];
   readonly byes: SipRequest[] = [];
+  readonly calls: ScriptedCall[] = [];
   private readonly options: { protocol: 'udp'; address: string; port: number };
 
   private constructor(
@@ -46,6 +55,13 @@ export class ScriptedPhone {
 
   /** Calls `number` through the server (optionally with extra headers such as Replaces); resolves once answered. */
   async call(number: string, headers: Record<string, string> = {}): Promise<ScriptedCall> {
+    const { response, call } = await this.attempt(number, headers);
+    if (!call) throw new Error(`call to ${number} failed: ${response.status} ${response.reason}`);
+    return call;
+  }
+
+  /** Calls `number`; the final response, and the call when it was answered. */
+  async attempt(number: string, headers: Record<string, string> = {}): Promise<{ response: SipResponse; call: ScriptedCall | null }> {
     const peer = await RtpPeer.open({ toneHz: this.o.toneHz });
     const callId = newCallId();
     const build = (cseq: number, fromTag?: string) =>
@@ -72,19 +88,27 @@ export class ScriptedPhone {
     }
     if (response.status !== 200) {
       peer.close();
-      throw new Error(`call to ${number} failed: ${response.status} ${response.reason}`);
+      return { response, call: null };
     }
     const dialog = Dialog.asUac(invite, response, { localContact: invite.contacts[0]! });
     await this.stack.sendAck(dialog.createAck(invite), this.options);
     const target = mediaTarget(response.body.toString('utf8'));
     peer.sendTo(target.address, target.port);
-    return { dialog, invite, response, peer };
+    const call = { dialog, invite, response, peer };
+    this.calls.push(call);
+    return { response, call };
   }
 
   /** An in-dialog request (REFER, BYE, re-INVITE); the final response. */
   async send(call: ScriptedCall, method: string, options: { headers?: Record<string, string>; body?: string; contentType?: string } = {}): Promise<SipResponse> {
     const request = call.dialog.createRequest(method, options);
     return this.stack.sendRequest(request, this.options).final;
+  }
+
+  /** BYE in the call's dialog, and its media stopped; the final response. */
+  async hangUp(call: ScriptedCall): Promise<SipResponse> {
+    closePeer(call.peer);
+    return this.send(call, 'BYE');
   }
 
   /** The Replaces value naming this phone's dialog of `call` (RFC 3891: call-id, to-tag, from-tag). */
@@ -98,6 +122,7 @@ export class ScriptedPhone {
   }
 
   async close(): Promise<void> {
+    for (const call of this.calls) closePeer(call.peer);
     await this.stack.close();
   }
 }
