@@ -18,3 +18,9 @@ export { PresenceService, dialogKeyOf, type PresenceState, type PresenceListener
 export type { CallObserver, ObservedCall, ObservedCallState } from './presence/call-observer.js';
 export { ConferenceService, type ConferenceObserver, type ConferenceServiceOptions } from './conference/conference-service.js';
 export { ConferenceRoom, ROOM_CAPACITY, type Participant, type RoomView } from './conference/conference-room.js';
+export { AnsweredCall, AnsweredCalls } from './features/answered-call.js';
+export type { CallHandoff, FeatureHandler, HandoffReason, CallBeforeRinging, CallAfterRinging } from './features/call-handoff.js';
+export { DndService, DndRefusal, DND_REFUSAL } from './features/dnd-service.js';
+export type { FeatureNotifier } from './features/feature-notifier.js';
+export { VoicemailService, GreetingError, MAX_GREETING_BYTES, type VoicemailServiceOptions } from './voicemail/voicemail-service.js';
+export { MessageSummaryPackage, messageSummaryBody, mailboxKeyOf, MAILBOX_NUMBER } from './voicemail/message-summary.js';

@@ -12,6 +12,12 @@ import { PresenceService } from './presence/presence-service.js';
 import { DialogPackage } from './subscriptions/dialog-package.js';
 import { attachConferenceKey } from './conference/conference-key.js';
 import { SubscriptionServer } from './subscriptions/subscription-server.js';
+import { AnsweredCalls } from './features/answered-call.js';
+import { DndRefusal, DndService } from './features/dnd-service.js';
+import { FeatureCodes } from './features/feature-codes.js';
+import type { FeatureNotifier } from './features/feature-notifier.js';
+import { MessageSummaryPackage } from './voicemail/message-summary.js';
+import { VoicemailService } from './voicemail/voicemail-service.js';
 
 export interface PbxOptions {
   stack: SipStack;
@@ -30,6 +36,10 @@ export interface PbxOptions {
   ringTimeoutMs?: number;
   /** Digest algorithms to challenge with, in order (default ['MD5']; see DeviceAuthenticator). */
   digestAlgorithms?: readonly DigestAlgorithm[];
+  /** Voicemail messages, greetings and spoken prompts go here; without it (or media) there is no voicemail. */
+  voicemailDir?: string;
+  /** Told when a user's DND or voicemail changed (portal events). */
+  featureNotifier?: FeatureNotifier;
 }
 
 const ALLOW = ['INVITE', 'ACK', 'CANCEL', 'BYE', 'OPTIONS', 'REGISTER', 'INFO', 'REFER', 'NOTIFY', 'SUBSCRIBE', 'UPDATE'];
@@ -52,6 +62,12 @@ export class Pbx {
   readonly dialogs: DialogPackage;
   /** Every extension's presence (idle, ringing, busy, dnd, offline). */
   readonly presence: PresenceService;
+  /** Do Not Disturb per user. */
+  readonly dnd: DndService;
+  /** Voicemail (with media and a voicemail folder). */
+  readonly voicemail: VoicemailService | null;
+  /** Calls the server answers itself (voicemail, *97, *78/*79). */
+  readonly answered = new AnsweredCalls();
   private upkeep: NodeJS.Timeout | null = null;
   private closed = false;
 
@@ -66,10 +82,28 @@ export class Pbx {
     this.presence = new PresenceService({
       location: this.location,
       userOf: async (tenantId, extension) => (await o.store.users.findByExtension(tenantId, extension))?.id ?? null,
-      isDnd: () => false,
+      isDnd: (tenantId, userId) => this.dnd.isOn(tenantId, userId),
       dialogs: this.dialogs,
       dialogChanged: (key) => this.subscriptions.changed(key),
     });
+    this.dnd = new DndService({ store: o.store, logger: o.logger, presence: this.presence, notifier: o.featureNotifier });
+    const messageSummary = new MessageSummaryPackage(o.store);
+    this.subscriptions.addPackage(messageSummary);
+    this.voicemail =
+      o.media && o.voicemailDir
+        ? new VoicemailService({
+            stack: o.stack,
+            store: o.store,
+            media: o.media,
+            logger: o.logger,
+            dir: o.voicemailDir,
+            calls: this.answered,
+            dnd: this.dnd,
+            observer: this.presence,
+            notifier: o.featureNotifier,
+            mailboxChanged: (key) => this.subscriptions.changed(key),
+          })
+        : null;
     this.trunks = o.media ? new TrunkService({ stack: o.stack, store: o.store, logger: o.logger }) : null;
     this.calls = o.media
       ? new CallEngine({
@@ -83,6 +117,8 @@ export class Pbx {
           ...(this.trunks ? { trunks: this.trunks } : {}),
           ...(o.ringTimeoutMs !== undefined ? { ringTimeoutMs: o.ringTimeoutMs } : {}),
           observer: this.presence,
+          handoff: this.voicemail ?? new DndRefusal(this.dnd),
+          features: new FeatureCodes({ stack: o.stack, media: o.media, logger: o.logger, calls: this.answered, dnd: this.dnd, voicemail: this.voicemail, observer: this.presence }),
         })
       : null;
     // [conference key] `*38` as a BLF resource: lit while the subscriber's room is live.
@@ -92,6 +128,7 @@ export class Pbx {
   /** Restores registrations from the store and starts taking requests. */
   async start(): Promise<void> {
     await this.restore();
+    await this.dnd.load();
     this.o.stack.onRequest((request, tx) => this.dispatch(request, tx));
     this.o.stack.on('flowClosed', (flow) => this.onFlowClosed(flow));
     await this.trunks?.start();
@@ -108,7 +145,8 @@ export class Pbx {
     if (this.closed) return;
     this.closed = true;
     if (this.upkeep) clearInterval(this.upkeep);
-    await Promise.all([this.trunks?.close(), this.subscriptions.close()]);
+    await Promise.all([this.trunks?.close(), this.subscriptions.close(), this.answered.close()]);
+    await this.voicemail?.settle();
     this.presence.close();
   }
 
@@ -144,6 +182,7 @@ export class Pbx {
       // Inside a dialog: the call it belongs to answers, or it is gone (§12.2.2: 481).
       if (this.calls?.handleInDialog(request, tx)) return;
       if (this.subscriptions.handleInDialog(request, tx)) return;
+      if (this.answered.handleInDialog(request, tx)) return;
       if (request.method === 'OPTIONS') tx.respond(200, undefined, { headers: { Allow: (this.o.allow ?? ALLOW).join(', ') } });
       else tx.respond(481, 'Call/Transaction Does Not Exist');
       return;

@@ -11,6 +11,8 @@ export { normaliseDid, normaliseOutsideNumber, type DidTarget } from './dids.js'
 export { normaliseTrunkHost, normaliseCallerId, DEFAULT_TRUNK_PORT } from './trunks.js';
 export type { NewDevice, BrowserCredentialPolicy } from './devices.js';
 export type { SessionPolicy } from './sessions.js';
+export type { VoicemailRecord, NewVoicemail, VoicemailBox } from './voicemail.js';
+export { MAX_BLF_KEYS, type BlfKeyRecord } from './blf-layouts.js';
 export type { JsonValue } from './settings.js';
 export type {
   CallDirection,

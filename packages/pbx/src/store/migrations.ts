@@ -213,10 +213,73 @@ const trunks: Migration = {
   },
 };
 
+/**
+ * Voicemail (messages, each user's greeting and busy preference), Do Not Disturb and BLF key
+ * layouts (docs/presence-voicemail-dnd.md). Message audio lives in files under the data folder;
+ * a row names its file, written and fsync'd before the row is committed.
+ */
+const voicemail: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema
+      .createTable('voicemail_messages')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('tenant_id', 'text', (c) => c.notNull())
+      .addColumn('user_id', 'text', (c) => c.notNull())
+      .addColumn('from_number', 'text', (c) => c.notNull())
+      .addColumn('from_name', 'text')
+      .addColumn('received_at', 'text', (c) => c.notNull())
+      .addColumn('duration_ms', 'integer', (c) => c.notNull())
+      .addColumn('file', 'text', (c) => c.notNull())
+      .addColumn('heard', 'integer', (c) => c.notNull().defaultTo(0))
+      .addForeignKeyConstraint('voicemail_messages_user_fk', ['tenant_id', 'user_id'], 'users', ['tenant_id', 'id'], (c) => c.onDelete('cascade'))
+      .execute();
+    await db.schema.createIndex('voicemail_messages_by_user').on('voicemail_messages').columns(['tenant_id', 'user_id', 'received_at']).execute();
+
+    await db.schema
+      .createTable('voicemail_boxes')
+      .addColumn('tenant_id', 'text', (c) => c.notNull())
+      .addColumn('user_id', 'text', (c) => c.notNull())
+      .addColumn('greeting_file', 'text')
+      .addColumn('when_busy', 'integer', (c) => c.notNull().defaultTo(1))
+      .addColumn('updated_at', 'text', (c) => c.notNull())
+      .addPrimaryKeyConstraint('voicemail_boxes_pk', ['tenant_id', 'user_id'])
+      .addForeignKeyConstraint('voicemail_boxes_user_fk', ['tenant_id', 'user_id'], 'users', ['tenant_id', 'id'], (c) => c.onDelete('cascade'))
+      .execute();
+
+    await db.schema
+      .createTable('dnd_states')
+      .addColumn('tenant_id', 'text', (c) => c.notNull())
+      .addColumn('user_id', 'text', (c) => c.notNull())
+      .addColumn('enabled', 'integer', (c) => c.notNull())
+      .addColumn('updated_at', 'text', (c) => c.notNull())
+      .addPrimaryKeyConstraint('dnd_states_pk', ['tenant_id', 'user_id'])
+      .addForeignKeyConstraint('dnd_states_user_fk', ['tenant_id', 'user_id'], 'users', ['tenant_id', 'id'], (c) => c.onDelete('cascade'))
+      .execute();
+
+    // The layout as one JSON array: saved whole, and "never saved" (no row) differs from "saved empty".
+    await db.schema
+      .createTable('blf_layouts')
+      .addColumn('tenant_id', 'text', (c) => c.notNull())
+      .addColumn('user_id', 'text', (c) => c.notNull())
+      .addColumn('keys', 'text', (c) => c.notNull())
+      .addColumn('updated_at', 'text', (c) => c.notNull())
+      .addPrimaryKeyConstraint('blf_layouts_pk', ['tenant_id', 'user_id'])
+      .addForeignKeyConstraint('blf_layouts_user_fk', ['tenant_id', 'user_id'], 'users', ['tenant_id', 'id'], (c) => c.onDelete('cascade'))
+      .execute();
+  },
+
+  async down(db: Kysely<unknown>): Promise<void> {
+    for (const table of ['blf_layouts', 'dnd_states', 'voicemail_boxes', 'voicemail_messages']) {
+      await db.schema.dropTable(table).ifExists().execute();
+    }
+  },
+};
+
 /** Every migration, by name; the Migrator runs them in name order. */
 export const migrations: Readonly<Record<string, Migration>> = {
   '0001_initial': initial,
   '0002_trunks': trunks,
+  '0003_voicemail_dnd_blf': voicemail,
 };
 
 export const migrationProvider: MigrationProvider = {

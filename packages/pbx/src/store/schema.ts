@@ -140,6 +140,45 @@ export interface DidsTable {
   created_at: string;
 }
 
+/** One voicemail message; its audio is `<voicemail dir>/<file>`. */
+export interface VoicemailMessagesTable {
+  id: string;
+  tenant_id: string;
+  user_id: string;
+  from_number: string;
+  from_name: string | null;
+  received_at: string;
+  duration_ms: number;
+  /** Relative to the voicemail folder. */
+  file: string;
+  heard: number;
+}
+
+/** A user's mailbox settings; no row: the defaults (spoken greeting, voicemail when busy). */
+export interface VoicemailBoxesTable {
+  tenant_id: string;
+  user_id: string;
+  /** The user's own greeting (relative to the voicemail folder), or null for the spoken default. */
+  greeting_file: string | null;
+  when_busy: number;
+  updated_at: string;
+}
+
+export interface DndStatesTable {
+  tenant_id: string;
+  user_id: string;
+  enabled: number;
+  updated_at: string;
+}
+
+export interface BlfLayoutsTable {
+  tenant_id: string;
+  user_id: string;
+  /** JSON: [{ "extension": "102", "label": "Bob" }, ...] in key order. */
+  keys: string;
+  updated_at: string;
+}
+
 export interface Database {
   tenants: TenantsTable;
   users: UsersTable;
@@ -151,4 +190,8 @@ export interface Database {
   user_settings: UserSettingsTable;
   trunks: TrunksTable;
   dids: DidsTable;
+  voicemail_messages: VoicemailMessagesTable;
+  voicemail_boxes: VoicemailBoxesTable;
+  dnd_states: DndStatesTable;
+  blf_layouts: BlfLayoutsTable;
 }

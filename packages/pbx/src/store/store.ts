@@ -18,6 +18,9 @@ import { SettingsRepository } from './settings.js';
 import { TenantRepository } from './tenants.js';
 import { TrunkRepository } from './trunks.js';
 import { UserRepository } from './users.js';
+import { VoicemailRepository } from './voicemail.js';
+import { DndRepository } from './dnd.js';
+import { BlfLayoutRepository } from './blf-layouts.js';
 
 export type StoreDialect = 'sqlite' | 'postgres';
 
@@ -43,6 +46,9 @@ export class Repositories {
   readonly settings: SettingsRepository;
   readonly trunks: TrunkRepository;
   readonly dids: DidRepository;
+  readonly voicemail: VoicemailRepository;
+  readonly dnd: DndRepository;
+  readonly blfLayouts: BlfLayoutRepository;
 
   constructor(db: Kysely<Database>, sessionPolicy: SessionPolicy = {}, hotPath: RegistrarHotPath | null = null) {
     this.tenants = new TenantRepository(db);
@@ -55,6 +61,9 @@ export class Repositories {
     this.settings = new SettingsRepository(db);
     this.trunks = new TrunkRepository(db);
     this.dids = new DidRepository(db);
+    this.voicemail = new VoicemailRepository(db);
+    this.dnd = new DndRepository(db);
+    this.blfLayouts = new BlfLayoutRepository(db);
   }
 }
 

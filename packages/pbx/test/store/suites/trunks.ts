@@ -118,7 +118,8 @@ export function trunksSuite(ctx: SuiteContext): void {
         .insertInto('users')
         .values({ id: 'u-old', tenant_id: tenant.id, name: 'Old Timer', email: `${unique('old')}@example.test`, password_hash: null, role: 'user', can_dial_external: 1, created_at: new Date().toISOString() } as never)
         .execute();
-      expect(await old.migrate()).toEqual(['0002_trunks']);
+      // Later migrations run after it too; this one is what the test is about.
+      expect((await old.migrate()).slice(0, 1)).toEqual(['0002_trunks']);
       expect(await old.users.get(tenant.id, 'u-old')).toMatchObject({ name: 'Old Timer', canDialExternal: true, canDialInternational: false, canDialPremium: false });
     } finally {
       await old.close();

@@ -1,0 +1,92 @@
+import { existsSync } from 'node:fs';
+import { analyseTone, Baresip, readWav } from '@switchboard/testkit';
+import { SipSubscriber } from '../subscriptions/sip-subscriber.js';
+import { until, VoicemailFixture } from '../features/voicemail-fixture.js';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+// Real desk phones (baresip) leave messages; the recording is measured, the lamps watched.
+describe.skipIf(!Baresip.isAvailable())('voicemail with real phones', () => {
+  let f: VoicemailFixture;
+  const subscribers: SipSubscriber[] = [];
+  beforeEach(async () => {
+    f = await VoicemailFixture.start({ ringTimeoutMs: 3000 });
+  });
+  afterEach(async () => {
+    for (const s of subscribers.splice(0)) await s.close();
+    await f.close();
+  });
+
+  it('a caller to a user with no device leaves a message: the WAV holds its tone, the row exists, MWI goes yes, then no once heard', async () => {
+    const { phone: alice } = await f.phone('301', 'Alice Adams', '440');
+    const bob = await f.addUser('302', 'Bob Baker');
+    // Bob's desk phone (not registered for calls) watches his mailbox.
+    const lamp = await SipSubscriber.start({ server: f.port, username: bob.username, password: bob.password, domain: bob.domain, extension: '302' });
+    subscribers.push(lamp);
+    expect((await lamp.subscribe('message-summary', '302', 600)).status).toBe(200);
+    await lamp.waitFor((n) => n.length === 1);
+    expect(lamp.notifies[0]!.body).toContain('Messages-Waiting: no');
+    expect(lamp.notifies[0]!.request.get('content-type')).toBe('application/simple-message-summary');
+
+    const mark = alice.events.length;
+    await alice.dial(`sip:302@127.0.0.1:${f.port}`);
+    await alice.waitFor('CALL_ESTABLISHED', { since: mark, timeoutMs: 20_000 });
+    await f.recordingStarted();
+    await sleep(3000);
+    await alice.hangup();
+    await until(async () => (await f.store.voicemail.list(bob.tenantId, bob.userId)).length === 1, 'the message row');
+
+    const [message] = await f.store.voicemail.list(bob.tenantId, bob.userId);
+    expect(message).toMatchObject({ from: { number: '301', name: 'Alice Adams' }, heard: false });
+    expect(message!.durationMs).toBeGreaterThan(1500);
+    const audio = await f.pbx.voicemail!.audioPath(bob.tenantId, bob.userId, message!.id);
+    expect(existsSync(audio!)).toBe(true);
+    expect(analyseTone(readWav(audio!), { skipSeconds: 0.3 }).dominant).toBeCloseTo(440, -1);
+    expect(await f.store.voicemail.counts(bob.tenantId, bob.userId)).toEqual({ unread: 1, heard: 0 });
+    expect(f.events).toContainEqual({ kind: 'voicemail', tenantId: bob.tenantId, userId: bob.userId, value: 1 });
+
+    await lamp.waitFor((n) => n.some((x) => x.body.includes('Messages-Waiting: yes')));
+    expect(lamp.notifies.at(-1)!.body).toContain('Voice-Message: 1/0 (0/0)');
+    expect(lamp.notifies.at(-1)!.body).toMatch(/Message-Account: sip:\*97@/);
+
+    await f.pbx.voicemail!.setHeard(bob.tenantId, bob.userId, message!.id, true);
+    await lamp.waitFor((n) => n.at(-1)!.body.includes('Messages-Waiting: no'));
+    expect(lamp.notifies.at(-1)!.body).toContain('Voice-Message: 0/1 (0/0)');
+    expect(f.events.at(-1)).toEqual({ kind: 'voicemail', tenantId: bob.tenantId, userId: bob.userId, value: 0 });
+
+    // Another user's mailbox cannot be watched.
+    expect((await lamp.subscribe('message-summary', '301', 600)).status).toBe(403);
+  });
+
+  it('*78 turns DND on (presence dnd, the next call goes to voicemail without ringing), *79 turns it off', async () => {
+    const { phone: alice } = await f.phone('311', 'Alice Adams', '440');
+    const { phone: bob, creds: bobCreds } = await f.phone('312', 'Bob Baker', '1000');
+    let mark = bob.events.length;
+    await bob.dial(`sip:*78@127.0.0.1:${f.port}`);
+    await bob.waitFor('CALL_ESTABLISHED', { since: mark });
+    await bob.waitFor('CALL_CLOSED', { since: mark, timeoutMs: 15_000 });
+    expect(await f.store.dnd.get(bobCreds.tenantId, bobCreds.userId)).toBe(true);
+    expect(f.pbx.presence.stateOf(bobCreds.tenantId, '312')).toBe('dnd');
+    expect(f.events).toContainEqual({ kind: 'dnd', tenantId: bobCreds.tenantId, userId: bobCreds.userId, value: true });
+
+    const bobMark = bob.events.length;
+    mark = alice.events.length;
+    await alice.dial(`sip:312@127.0.0.1:${f.port}`);
+    await alice.waitFor('CALL_ESTABLISHED', { since: mark, timeoutMs: 20_000 });
+    await f.recordingStarted();
+    await sleep(2000);
+    await alice.sendDtmf('#');
+    // '#' ends the message: "message saved", then the server hangs up.
+    await alice.waitFor('CALL_CLOSED', { since: mark, timeoutMs: 20_000 });
+    expect(bob.events.slice(bobMark).some((e) => e.type === 'CALL_INCOMING')).toBe(false);
+    const messages = await f.store.voicemail.list(bobCreds.tenantId, bobCreds.userId);
+    expect(messages).toHaveLength(1);
+    expect(analyseTone(readWav((await f.pbx.voicemail!.audioPath(bobCreds.tenantId, bobCreds.userId, messages[0]!.id))!), { skipSeconds: 0.3 }).dominant).toBeCloseTo(440, -1);
+
+    mark = bob.events.length;
+    await bob.dial(`sip:*79@127.0.0.1:${f.port}`);
+    await bob.waitFor('CALL_CLOSED', { since: mark, timeoutMs: 15_000 });
+    expect(await f.store.dnd.get(bobCreds.tenantId, bobCreds.userId)).toBe(false);
+    expect(f.pbx.presence.stateOf(bobCreds.tenantId, '312')).toBe('idle');
+  });
+});
