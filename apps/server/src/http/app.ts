@@ -6,6 +6,7 @@ import type { ListenerDeps } from './deps.js';
 import { installErrorHandler } from './errors.js';
 import { authPlugin } from './plugins/auth.js';
 import { callsPlugin } from './plugins/calls.js';
+import { conferencePlugin } from './plugins/conference.js';
 import { directoryPlugin } from './plugins/directory.js';
 import { eventsPlugin } from './plugins/events.js';
 import { healthPlugin } from './plugins/health.js';
@@ -60,6 +61,7 @@ export async function buildApp(deps: ListenerDeps, options: AppOptions = {}): Pr
   await app.register(mePlugin, deps);
   await app.register(directoryPlugin, deps);
   await app.register(callsPlugin, deps);
+  await app.register(conferencePlugin, deps);
   await app.register(eventsPlugin, deps);
   await app.register(sipWebSocketPlugin, deps);
   await app.register(portalStaticPlugin, deps);
