@@ -29,6 +29,7 @@ import type { CallOutcome, DeviceAccount } from '../store/records.js';
 import type { Repositories } from '../store/store.js';
 import type { PbxLogger } from '../util/logger.js';
 import type { CallObserver } from '../presence/call-observer.js';
+import type { CallHandoff, FeatureHandler } from '../features/call-handoff.js';
 import { CallLeg, type Party } from './call-leg.js';
 import { extensionFailure, type CallFailure, type CallOrigin, type CallTarget, type FailureWords } from './call-target.js';
 import { ReferProgress, referTarget } from './refer.js';
@@ -56,6 +57,10 @@ export interface CallEngineOptions {
   transferGraceMs?: number;
   /** [presence hook] Told when a call rings, is answered and ends (presence, BLF lamps). */
   observer?: CallObserver;
+  /** [voicemail hook] Takes calls the callee cannot (DND, nobody registered, no answer, busy). */
+  handoff?: CallHandoff;
+  /** [feature-code hook] *78, *79, *97... answered by the server. */
+  features?: FeatureHandler;
 }
 
 const ALLOW = 'INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE, REFER, NOTIFY';
@@ -106,6 +111,8 @@ class Call {
   aAnswer = '';
   /** The caller has our 200: from now on the call ends as answered. */
   connected = false;
+  /** [voicemail hook] Voicemail took the caller: finish() leaves the caller's media leg open. */
+  handedOff = false;
   /** What the caller is told when every branch failed. */
   failure: FailureWords = () => ({ status: 480, reason: 'Nobody answered', outcome: 'missed' });
   /** Legs that moved to another call or a room: this call neither hangs them up nor closes them. */
@@ -222,6 +229,7 @@ export class CallEngine {
       case 'feature':
         if (destination.feature === 'echo') return this.echoTest(request, tx, caller);
         if (destination.feature === 'conference' && destination.argument === null) return this.joinOwnRoom(request, tx, caller);
+        if (await this.o.features?.handle(destination.feature, destination.argument, request, tx, caller)) return; // [feature-code hook]
         tx.respond(501, 'This feature code is not available yet');
         return;
       case 'room':
@@ -247,6 +255,9 @@ export class CallEngine {
     }
     const callee: Party = { tenantId, userId: calleeUser.id, number, name: calleeUser.name };
     const targets = this.o.location.bindings(tenantId, number).filter((b) => b.deviceId !== origin.deviceId && this.sendOptionsFor(b) !== null);
+    // [voicemail hook] DND, or nobody to ring: voicemail answers instead (or DND refuses, busy).
+    const handoff = this.o.handoff ? await this.o.handoff.beforeRinging({ request, tx, origin, callee, reachable: targets.length > 0 }) : 'ring';
+    if (handoff !== 'ring') return this.recordMissed(origin, callee, handoff === 'refused' ? 'busy' : 'missed');
     if (targets.length === 0) {
       await this.recordMissed(origin, callee, 'missed');
       tx.respond(480, `Nobody is available at extension ${number}`);
@@ -480,6 +491,7 @@ export class CallEngine {
 
   private async allBranchesFailed(call: Call): Promise<void> {
     const failure = call.failure(call.branches.map((b) => b.tx.finalResponse?.status ?? 408));
+    if (failure.outcome === 'busy' && (await this.handOff(call, 'busy'))) return; // [voicemail hook]
     await this.unanswered(call, failure);
   }
 
@@ -511,7 +523,19 @@ export class CallEngine {
       void this.o.stack.cancel(branch.tx);
       void branch.leg.media.close('no answer');
     }
+    if (await this.handOff(call, 'no-answer')) return; // [voicemail hook]
     await this.unanswered(call, { status: 480, reason: call.failure([480]).reason, outcome: 'missed' });
+  }
+
+  /** [voicemail hook] Ringing failed: the callee's voicemail takes the caller's leg (false: it does not). */
+  private async handOff(call: Call, reason: 'no-answer' | 'busy'): Promise<boolean> {
+    const handoff = this.o.handoff;
+    if (!handoff || call.callee.userId === null || !(await handoff.wants(call.callee, reason))) return false;
+    if (call.state !== 'ringing' || !call.aTx || call.aTx.finalResponse) return false;
+    call.handedOff = true;
+    await this.finish(call, 'missed');
+    handoff.take({ request: call.aTx.request, tx: call.aTx, caller: call.a.party, callee: call.callee, media: call.a.media, answer: call.aAnswer, reason });
+    return true;
   }
 
   private async callerCancelled(call: Call): Promise<void> {
@@ -629,6 +653,7 @@ export class CallEngine {
     if (call.room) void this.conferences.leave(call.room.room, call.room.participant);
     for (const leg of call.legs()) {
       if (leg.dialog) this.dialogs.delete(leg.dialog.key);
+      if (leg === call.a && call.handedOff) continue; // [voicemail hook] voicemail owns it now
       void leg.media.close('call ended').catch(() => undefined);
     }
     if (call.historyId) {
