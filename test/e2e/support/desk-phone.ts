@@ -34,16 +34,9 @@ function phoneToneFile(frequency: number): string {
  */
 export async function startDeskPhone(server: SwitchboardServer, extension: string, options: DeskPhoneOptions = {}): Promise<Baresip> {
   const account = server.deskPhone(extension);
-  const phone = await Baresip.start({
+  return Baresip.startRegistered({
     account: { user: account.sipUsername, domain: `127.0.0.1:${server.sipPort}`, password: account.sipPassword, displayName: account.name },
     audioSource: phoneToneFile(options.toneHz ?? 1000),
     ...(options.sipTrace ? { sipTrace: true } : {}),
   });
-  try {
-    await phone.waitRegistered(20_000);
-  } catch (error) {
-    await phone.stop();
-    throw error;
-  }
-  return phone;
 }

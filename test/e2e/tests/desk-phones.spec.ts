@@ -13,7 +13,7 @@ const browserTone = 440;
 const phoneTone = 1000;
 
 test.describe('browser and desk phone', () => {
-  test.describe.configure({ mode: 'parallel', timeout: 90_000 });
+  test.describe.configure({ mode: 'parallel', timeout: 120_000 });
 
   test('browser calls a desk phone: tones both ways, Hold plays hold music to the phone, keypad and typed digits arrive as DTMF', async ({ portal, deskPhone }) => {
     const [alice, bob] = await Promise.all([portal.as('101', { toneHz: browserTone }), deskPhone('102', { toneHz: phoneTone, sipTrace: true })]);

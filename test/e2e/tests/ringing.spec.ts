@@ -20,7 +20,7 @@ async function expectNoFailureSaid(page: Page): Promise<void> {
  * ringing. Dan calls from his desk phone.
  */
 test('a call to an extension rings its browser and its desk phone; answering on one stops the other', async ({ portal, deskPhone }) => {
-  test.setTimeout(90_000);
+  test.setTimeout(120_000);
   const [carol, carolsPhone, dan] = await Promise.all([
     portal.as('103', { toneHz: 440 }),
     deskPhone('103', { toneHz: 1600, sipTrace: true }),

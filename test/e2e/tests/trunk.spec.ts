@@ -13,7 +13,7 @@ import { connected, dial, idle, incomingOverlay, ready } from '../support/phone.
 const browserTone = 440;
 
 test.describe('outside calls through the trunk', () => {
-  test.describe.configure({ mode: 'parallel', timeout: 90_000 });
+  test.describe.configure({ mode: 'parallel', timeout: 120_000 });
   test.skip(sippMissing !== null, sippMissing ?? '');
 
   test('the browser dials an outside number: tones both ways, keypad and typed digits reach the carrier as RFC 4733', async ({ portal, server }) => {

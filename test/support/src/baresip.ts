@@ -127,6 +127,21 @@ export class Baresip extends EventEmitter {
     return phone;
   }
 
+  /**
+   * Starts a phone whose account registers with a server and resolves once the server has
+   * accepted the registration (stopping the phone if it does not within `timeoutMs`).
+   */
+  static async startRegistered(options: BaresipOptions, timeoutMs = 20_000): Promise<Baresip> {
+    const phone = await Baresip.start(options);
+    try {
+      await phone.waitRegistered(timeoutMs);
+    } catch (error) {
+      await phone.stop();
+      throw error;
+    }
+    return phone;
+  }
+
   /** The last lines baresip printed, for failure messages. */
   logText: () => string = () => '';
 
