@@ -1,6 +1,7 @@
 import { Suspense, lazy, useEffect, useState } from 'react';
 import type { Me } from '@switchboard/api';
 import { LiveRegion } from '../components/LiveRegion.js';
+import { DndSetting } from '../features/dnd/index.js';
 import { CallStrip, IncomingCall } from '../features/phone/index.js';
 import { api } from '../lib/api.js';
 import { EventsSocket } from '../lib/events-socket.js';
@@ -15,6 +16,9 @@ import { useKeyboardShortcuts } from './use-keyboard-shortcuts.js';
 // The Phone tab is in the first download; the others load when first opened.
 const ContactsPage = lazy(() => import('../features/contacts/ContactsPage.js'));
 const SettingsPage = lazy(() => import('../features/settings/SettingsPage.js'));
+const VoicemailPage = lazy(() => import('../features/voicemail/VoicemailPage.js'));
+const BlfKeyEditor = lazy(() => import('../features/blf-keys/BlfKeyEditor.js'));
+const GreetingSettings = lazy(() => import('../features/voicemail/GreetingSettings.js'));
 
 function Announcer() {
   const [{ announcement }] = usePhone();
@@ -76,7 +80,20 @@ export function Shell({ me, phone, onSignOut }: { me: Me; phone: Phone; onSignOu
               {tab === 'phone' ? <PhonePage /> : null}
               <Suspense fallback={<p className="loading">Loading…</p>}>
                 {tab === 'contacts' ? <ContactsPage /> : null}
-                {tab === 'settings' ? <SettingsPage me={me} onSignOut={onSignOut} /> : null}
+                {tab === 'voicemail' ? <VoicemailPage /> : null}
+                {tab === 'settings' ? (
+                  <SettingsPage
+                    me={me}
+                    onSignOut={onSignOut}
+                    sections={
+                      <>
+                        <DndSetting />
+                        <BlfKeyEditor />
+                        <GreetingSettings />
+                      </>
+                    }
+                  />
+                ) : null}
               </Suspense>
             </main>
             <SidePanel />

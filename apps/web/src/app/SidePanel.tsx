@@ -4,7 +4,8 @@ import { BlfKeys } from '../features/blf-keys/index.js';
 import { Directory } from '../features/directory/index.js';
 import { DndStatus } from '../features/dnd/index.js';
 import { RecentCalls } from '../features/recent-calls/index.js';
-import { VoicemailBadge } from '../features/voicemail-badge/index.js';
+import { VoicemailBadge } from '../features/voicemail/index.js';
+import { tabHref } from './routes.js';
 
 const storageKey = 'switchboard.side-panel-collapsed';
 
@@ -32,7 +33,7 @@ export function SidePanel() {
         <BlfKeys />
         <RecentCalls />
         <Directory />
-        <VoicemailBadge />
+        <VoicemailBadge voicemailHref={tabHref('voicemail')} />
         <DndStatus />
       </div>
     </aside>

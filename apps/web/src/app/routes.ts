@@ -4,11 +4,12 @@ import { useEffect, useState } from 'react';
  * The portal's tabs. Routing is by URL hash (#/contacts), so switching tabs never reloads the
  * page (a call in progress is untouched) and the server needs no catch-all route.
  */
-export type Tab = 'phone' | 'contacts' | 'settings';
+export type Tab = 'phone' | 'contacts' | 'voicemail' | 'settings';
 
 export const tabs: readonly { id: Tab; label: string }[] = [
   { id: 'phone', label: 'Phone' },
   { id: 'contacts', label: 'Contacts' },
+  { id: 'voicemail', label: 'Voicemail' },
   { id: 'settings', label: 'Settings' },
 ];
 

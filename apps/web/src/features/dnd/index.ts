@@ -1,1 +1,1 @@
-export { DndStatus } from './DndStatus.js';
+export { DndSetting, DndStatus } from './DndStatus.js';

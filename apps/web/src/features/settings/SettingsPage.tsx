@@ -1,3 +1,4 @@
+import type { ReactNode } from 'react';
 import type { Me } from '@switchboard/api';
 import { shortcutRows } from '../../phone/actions.js';
 import type { PhoneContext } from '../../phone/actions.js';
@@ -9,8 +10,11 @@ const whenText: Record<PhoneContext, string> = {
   'in-call': 'On a call',
 };
 
-/** The Settings tab: the account, notifications, and the keyboard shortcuts (from the one action table). */
-export default function SettingsPage({ me, onSignOut }: { me: Me; onSignOut: () => void }) {
+/**
+ * The Settings tab: the account, notifications, the keyboard shortcuts (from the one action
+ * table), and the sections other features add (`sections`: Do Not Disturb, BLF keys, greeting).
+ */
+export default function SettingsPage({ me, onSignOut, sections }: { me: Me; onSignOut: () => void; sections?: ReactNode }) {
   const [{ notifications }, phone] = usePhone();
   const rows = shortcutRows();
   return (
@@ -50,6 +54,8 @@ export default function SettingsPage({ me, onSignOut }: { me: Me; onSignOut: () 
           </>
         ) : null}
       </section>
+
+      {sections}
 
       <section className="card" aria-labelledby="shortcuts-heading">
         <h2 id="shortcuts-heading">Keyboard shortcuts</h2>
