@@ -14,20 +14,10 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** A baresip desk phone registered to the fixture as `extension`, sending `toneFile`. */
 async function deskPhone(pbx: PbxFixture, extension: string, name: string, toneFile: string): Promise<Baresip> {
   const creds = await pbx.addPhone(extension, name);
-  const phone = await Baresip.start({
+  return Baresip.startRegistered({
     account: { user: creds.username, domain: `127.0.0.1:${pbx.port}`, password: creds.password, displayName: name },
     audioSource: join(tones, toneFile),
   });
-  // REGISTER_OK may fire before the control socket is up: ask the server instead.
-  const deadline = Date.now() + 15000;
-  while (pbx.pbx.location.bindings(creds.tenantId, extension).length === 0) {
-    if (Date.now() > deadline) {
-      await phone.stop();
-      throw new Error(`${name} did not register:\n${phone.logText()}`);
-    }
-    await sleep(50);
-  }
-  return phone;
 }
 
 // Real desk phones (baresip) calling through the PBX: the B2BUA anchors the media, and each

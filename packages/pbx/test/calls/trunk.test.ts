@@ -20,18 +20,10 @@ interface Phone {
 /** A baresip desk phone registered to the fixture as `extension`, sending `toneFile`. */
 async function deskPhone(pbx: PbxFixture, extension: string, name: string, toneFile: string): Promise<Phone> {
   const creds = await pbx.addPhone(extension, name);
-  const phone = await Baresip.start({
+  const phone = await Baresip.startRegistered({
     account: { user: creds.username, domain: `127.0.0.1:${pbx.port}`, password: creds.password, displayName: name },
     audioSource: join(tones, toneFile),
   });
-  const deadline = Date.now() + 15000;
-  while (pbx.pbx.location.bindings(creds.tenantId, extension).length === 0) {
-    if (Date.now() > deadline) {
-      await phone.stop();
-      throw new Error(`${name} did not register:\n${phone.logText()}`);
-    }
-    await sleep(50);
-  }
   return { phone, tenantId: creds.tenantId, userId: creds.userId };
 }
 
