@@ -17,8 +17,6 @@
 //                                                   (no disk flush cost)
 //                           registrar               bench/sip/registrar-server.mjs: the built
 //                                                   registrar alone (UDP, no HTTP or media)
-//                           registrar-group-commit  the same with binding writes of concurrent
-//                                                   REGISTERs committed together (a proposal)
 //   CLIENT_RETRIES=1        a step that failed only on SIPp's side (its watchdog, or it could not
 //                           create calls at the rate: the load generator was starved) runs again
 //   PARSER=1 PARSER_COUNT=200000   PARSER=0 skips the parser benchmark
@@ -57,7 +55,7 @@ const settings = {
   sippCpus: env.SIPP_CPUS ?? '0',
   lock: env.LOCK ?? '/tmp/bench.lock',
 };
-const known = ['kamailio', 'switchboard', 'switchboard-tmpfs', 'registrar', 'registrar-group-commit'];
+const known = ['kamailio', 'switchboard', 'switchboard-tmpfs', 'registrar'];
 
 function fail(message) {
   console.error(`bench:sip: ${message}`);
@@ -198,7 +196,7 @@ async function startSwitchboard(label, users) {
   const profileDir = join(out, `profile-${label}`);
   const nodeArgs = settings.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
   const program = label.startsWith('registrar')
-    ? [join(here, 'registrar-server.mjs'), dataDir, String(port), ...(label === 'registrar-group-commit' ? ['--group-commit'] : [])]
+    ? [join(here, 'registrar-server.mjs'), dataDir, String(port)]
     : [mainScript, '--no-demo'];
   const child = spawn('taskset', ['-c', settings.serverCpus, process.execPath, ...nodeArgs, ...program], {
     cwd: dataDir,
@@ -226,8 +224,6 @@ async function startSwitchboard(label, users) {
       clearTimeout(timer);
     }
     writeFileSync(join(out, `${label}.log`), output);
-    const grouped = /group commit: .*/.exec(output);
-    if (grouped) log(`${label}: ${grouped[0]}`);
   });
   const deadline = Date.now() + 60_000;
   while (!new RegExp(`SIP server: +127\\.0\\.0\\.1, port ${port}\\b`).test(output)) {
@@ -236,7 +232,42 @@ async function startSwitchboard(label, users) {
     await sleep(100);
   }
   log(`${label}: up on udp:127.0.0.1:${port}, PID ${child.pid}, data in ${dataDir}${settings.profile ? ' (profiling)' : ''}`);
+  log(`${label}: ${await warmUp(port)}`);
   return { label, pid: child.pid, port, profileDir };
+}
+
+/**
+ * One REGISTER with credentials of a user that does not exist, answered 403: the server reads its
+ * device accounts into memory at the first authenticated request, which on 10 000 users takes
+ * longer than SIPp's first retransmission timer; a long-running server has done it long before.
+ */
+async function warmUp(port) {
+  const socket = createSocket('udp4');
+  try {
+    await new Promise((res, rej) => socket.bind(0, '127.0.0.1', res).once('error', rej));
+    const local = socket.address().port;
+    const message = [
+      `REGISTER sip:127.0.0.1:${port} SIP/2.0`,
+      `Via: SIP/2.0/UDP 127.0.0.1:${local};branch=z9hG4bK-warm-up;rport`,
+      'Max-Forwards: 70',
+      `From: <sip:warm-up@127.0.0.1>;tag=warm`,
+      `To: <sip:warm-up@127.0.0.1>`,
+      `Call-ID: warm-up-${Date.now()}`,
+      'CSeq: 1 REGISTER',
+      `Contact: <sip:warm-up@127.0.0.1:${local}>`,
+      `Authorization: Digest username="warm-up",realm="warm-up",nonce="00",uri="sip:127.0.0.1:${port}",response="00000000000000000000000000000000"`,
+      'Content-Length: 0',
+      '',
+      '',
+    ].join('\r\n');
+    const started = Date.now();
+    const answer = new Promise((res) => socket.once('message', (m) => res(m.toString().split('\r\n')[0])));
+    socket.send(message, port, '127.0.0.1');
+    const first = await Promise.race([answer, sleep(30_000).then(() => 'no answer within 30 s')]);
+    return `warm-up REGISTER: ${first} after ${Date.now() - started} ms`;
+  } finally {
+    socket.close();
+  }
 }
 
 // --- one ladder step through bench.sh ------------------------------------------------------------

@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // What the registrar's store work costs per registration, through the built store API
-// (`@switchboard/pbx` dist): the device lookup by SIP username (every authenticated REGISTER)
-// and the binding write, one commit per binding (what the registrar does before each 200) and
-// grouped, N bindings in one transaction (a group commit of concurrent registrations).
+// (`@switchboard/pbx` dist): the device lookup by SIP username (every authenticated REGISTER;
+// on SQLite now the in-memory accounts of registrar-hot-path.ts) and the binding write: one
+// `registrations.save` awaited at a time (the hot path: a group of one, synchronous=NORMAL) and
+// N saves inside one `store.transaction` (plain Kysely, synchronous=FULL: the old way, grouped).
 // For comparison, the same lookup as plain better-sqlite3 statements prepared once (on a second
 // connection to the same file). Wall and CPU time per operation; SQLite in a temp folder on disk,
 // and on /dev/shm (no flush cost).

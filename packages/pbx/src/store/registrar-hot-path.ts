@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { open } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
 import type SqliteDatabase from 'better-sqlite3';
 import type { Selectable } from 'kysely';
 import { toDevice } from './devices.js';
@@ -13,8 +14,8 @@ type Sqlite = SqliteDatabase.Database;
 type Statement<Parameters extends unknown[]> = SqliteDatabase.Statement<Parameters>;
 
 export interface RegistrarHotPathOptions {
-  /** Binding commits reach the disk (fsync of the WAL) at most this long after their 200 OK. Default 1000 ms. */
-  syncIntervalMs?: number;
+  /** Binding commits reach the disk (a checkpoint, which first syncs the WAL) at most about this long after their 200 OK. Default 1000 ms. */
+  checkpointIntervalMs?: number;
 }
 
 /** A queued binding write: runs inside the batch's transaction, on the prepared statements. */
@@ -57,6 +58,26 @@ const ACCOUNT_SOURCES = [
 const CHANGED_FUNCTION = 'switchboard_device_account_changed';
 
 /**
+ * The checkpoint worker (CommonJS, evaluated): its own connection to the file, a passive
+ * checkpoint (never waits for readers or writers; syncs the WAL first) on a timer and once more
+ * when told to close. A passive checkpoint does not change the other connection's data_version.
+ */
+const CHECKPOINTER = `
+const { parentPort, workerData } = require('node:worker_threads');
+const Database = require(workerData.driver);
+const db = new Database(workerData.path, { fileMustExist: true });
+db.pragma('busy_timeout = 5000');
+const checkpoint = () => db.pragma('wal_checkpoint(PASSIVE)');
+const timer = setInterval(checkpoint, workerData.intervalMs);
+parentPort.on('message', () => {
+  clearInterval(timer);
+  checkpoint();
+  db.close();
+  parentPort.close();
+});
+`;
+
+/**
  * The registrar's path through SQLite, which a busy server takes for every REGISTER: statements
  * prepared once on the store's own connection (Kysely prepares each query anew), device accounts
  * kept in memory, and binding writes committed in groups. PostgreSQL keeps the plain repository
@@ -75,12 +96,16 @@ const CHANGED_FUNCTION = 'switchboard_device_account_changed';
  * one turn of the event loop, and each write's promise resolves only after that commit, so the
  * registrar still answers 200 after its binding is stored. These commits use
  * `synchronous=NORMAL`: the WAL is written before the promise resolves (it survives `kill -9`
- * of the server) but not flushed to the disk at each commit; an fsync of the WAL, off the main
- * thread, follows within `syncIntervalMs`, so a power cut loses at most the last second of
- * registrations (docs/decisions/0003). Every other write of the store keeps `synchronous=FULL`.
+ * of the server) but not flushed to the disk at each commit. Once bindings are written, WAL
+ * checkpoints move off the main thread (a checkpoint copies the WAL into the database and
+ * flushes both, milliseconds to hundreds of milliseconds of waiting on a busy disk): this
+ * connection stops checkpointing, and a worker thread with its own connection runs a passive
+ * checkpoint every `checkpointIntervalMs`, which first syncs the WAL, so a power cut loses at
+ * most about the last second of registrations (docs/decisions/0003). Every other write of the
+ * store keeps `synchronous=FULL`.
  */
 export class RegistrarHotPath {
-  private readonly syncIntervalMs: number;
+  private readonly checkpointIntervalMs: number;
   /** Every device account by SIP username; null until read, or after a change. */
   private accounts: Map<string, DeviceAccount> | null = null;
   /** What this connection wrote since the accounts were last brought up to date (the triggers). */
@@ -89,15 +114,14 @@ export class RegistrarHotPath {
   private statements: Statements | null = null;
   private queue: QueuedWrite[] = [];
   private flushScheduled = false;
-  private syncTimer: NodeJS.Timeout | null = null;
-  private syncing: Promise<void> | null = null;
+  private checkpointer: { worker: Worker; exited: Promise<unknown> } | null = null;
   private closed = false;
 
   constructor(
     private readonly sqlite: Sqlite,
     options: RegistrarHotPathOptions = {},
   ) {
-    this.syncIntervalMs = options.syncIntervalMs ?? 1000;
+    this.checkpointIntervalMs = options.checkpointIntervalMs ?? 1000;
     sqlite.function(CHANGED_FUNCTION, { deterministic: false }, (kind: unknown, a: unknown, b: unknown) => {
       if (kind === 'device') this.changed.usernames.add(String(a));
       else if (kind === 'user') this.changed.owners.add(`${String(a)}|${String(b)}`);
@@ -161,10 +185,12 @@ export class RegistrarHotPath {
     } else {
       this.commitQueue();
     }
-    if (this.syncTimer) clearTimeout(this.syncTimer);
-    this.syncTimer = null;
-    await this.syncing;
-    await this.syncWal();
+    if (this.checkpointer) {
+      // Its last checkpoint runs before it exits; the connection checkpoints itself again.
+      this.checkpointer.worker.postMessage('close');
+      await this.checkpointer.exited;
+      this.sqlite.pragma('wal_autocheckpoint = 1000');
+    }
   }
 
   private enqueue<T>(run: (s: Statements) => T): Promise<T> {
@@ -214,7 +240,7 @@ export class RegistrarHotPath {
     } finally {
       s.restore.run();
     }
-    this.scheduleSync();
+    this.startCheckpointer();
     batch.forEach((write, i) => {
       const outcome = outcomes[i]!;
       if (outcome.ok) write.resolve(outcome.value);
@@ -222,26 +248,20 @@ export class RegistrarHotPath {
     });
   }
 
-  private scheduleSync(): void {
-    if (this.syncTimer || this.closed) return;
-    this.syncTimer = setTimeout(() => {
-      this.syncTimer = null;
-      this.syncing = this.syncWal().finally(() => (this.syncing = null));
-    }, this.syncIntervalMs);
-    this.syncTimer.unref();
-  }
-
-  /** fsync of the WAL file on libuv's thread pool: what synchronous=FULL does at each commit. */
-  private async syncWal(): Promise<void> {
-    let file;
-    try {
-      file = await open(`${this.sqlite.name}-wal`, 'r');
-      await file.sync();
-    } catch {
-      // No WAL (checkpointed and removed at close): nothing is waiting for the disk.
-    } finally {
-      await file?.close();
-    }
+  private startCheckpointer(): void {
+    if (this.checkpointer || this.closed) return;
+    const worker = new Worker(CHECKPOINTER, {
+      eval: true,
+      workerData: { driver: createRequire(import.meta.url).resolve('better-sqlite3'), path: this.sqlite.name, intervalMs: this.checkpointIntervalMs },
+    });
+    worker.unref();
+    const exited = new Promise((resolve) => worker.once('exit', resolve));
+    worker.on('error', () => {
+      // Without the worker, the connection checkpoints itself again (on the main thread).
+      if (this.sqlite.open) this.sqlite.pragma('wal_autocheckpoint = 1000');
+    });
+    this.sqlite.pragma('wal_autocheckpoint = 0');
+    this.checkpointer = { worker, exited };
   }
 
   /** The in-memory accounts, brought up to date first. */
