@@ -1100,10 +1100,7 @@ export class CallEngine {
   }
 
   private async joinRoom(request: SipRequest, tx: InviteServerTransaction, caller: DeviceAccount, room: ConferenceRoom): Promise<void> {
-    if (room.full) {
-      tx.respond(486, ROOM_FULL, { headers: { Reason: `SIP;cause=486;text="${ROOM_FULL}"` } });
-      return;
-    }
+    if (room.full) return this.refuseFullRoom(request, tx);
     const answered = await this.answerLeg(request, tx, caller);
     if (!answered) {
       await this.conferences.closeIfEmpty(room);
@@ -1120,6 +1117,33 @@ export class CallEngine {
     this.o.logger('info', 'joined a conference room', { room: room.number, party: leg.party.number });
     this.respondInRoom(request, tx, answer, room);
     leg.dialog?.confirm();
+  }
+
+  /**
+   * The eleventh caller: the "conference full" announcement as early media (183), then 486 with
+   * the reason in words (a phone shows busy, the portal shows the sentence).
+   */
+  private async refuseFullRoom(request: SipRequest, tx: InviteServerTransaction): Promise<void> {
+    const refuse = () => {
+      if (!tx.finalResponse) tx.respond(486, ROOM_FULL, { headers: { Reason: `SIP;cause=486;text="${ROOM_FULL}"` } });
+    };
+    const media = this.o.media.createLeg({ kind: legKind(tx.flow.protocol) });
+    try {
+      const { answer } = await media.answerOffer(request.body.toString('utf8'));
+      if (tx.finalResponse) return;
+      tx.respond(183, 'Session Progress', { headers: { Contact: this.contactFor(tx.flow) }, body: answer, contentType: SDP });
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        media.play({ files: ['prompts/conference-full.wav'] }).catch(() => undefined),
+        new Promise((resolve) => (timer = setTimeout(resolve, 8000))),
+      ]);
+      clearTimeout(timer);
+    } catch {
+      // No usable offer: the refusal alone.
+    } finally {
+      void media.close('room full').catch(() => undefined);
+      refuse();
+    }
   }
 
   /** The 200 of an INVITE answered into a room: `X-Switchboard-Room` and the To display name "Room 999XX". */

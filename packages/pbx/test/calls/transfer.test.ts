@@ -138,6 +138,10 @@ describe.skipIf(!Baresip.isAvailable())('transfers (REFER, Replaces)', () => {
     await alice.waitFor('CALL_INCOMING', { since: 0 });
     await alice.accept();
     const first = await toAlice;
+    await sleep(1000);
+    // Bob holds Alice while he consults Carol: she hears hold music until the transfer.
+    expect((await bob.hold(first)).status).toBe(200);
+    await sleep(1500);
     const toCarol = bob.call('123');
     await carol.waitFor('CALL_INCOMING', { since: 0 });
     await carol.accept();
@@ -154,11 +158,42 @@ describe.skipIf(!Baresip.isAvailable())('transfers (REFER, Replaces)', () => {
     expect((await bob.hangUp(first)).status).toBe(200);
     await sleep(2500);
 
-    expect(endsHearing(alice.heardAudio(), 1600), story(alice.heardAudio(), 1600)).toBe(true);
     await alice.hangup();
     await carol.waitFor('CALL_CLOSED', { since: 0 });
     await sleep(300);
+    // Alice: Bob, then hold music, then Carol.
+    expect(story(alice.heardAudio(), 1000)).toMatch(/T{3,}/);
+    expect(story(alice.heardAudio(), 1600)).toMatch(/o{4,}[^T]*T{6,}[.o]{0,3}$/);
     expect(endsHearing(carol.heardAudio(), 440), story(carol.heardAudio(), 440)).toBe(true);
+    await until('every call ended', () => pbx.pbx.calls?.activeCalls === 0);
+  });
+
+  it('an INVITE with Replaces takes the place of a leg: Dave replaces Bob in his call with Alice, Bob gets a BYE', async () => {
+    const alice = await deskPhone(pbx, '131', 'Alice Adams', 440);
+    phones.push(alice);
+    const bobCreds = await pbx.addPhone('132', 'Bob Baker');
+    const daveCreds = await pbx.addPhone('134', 'Dave Dunn');
+    const bob = await ScriptedPhone.start({ server: pbx.port, username: bobCreds.username, password: bobCreds.password, domain: bobCreds.domain, extension: '132', toneHz: 1000 });
+    const dave = await ScriptedPhone.start({ server: pbx.port, username: daveCreds.username, password: daveCreds.password, domain: daveCreds.domain, extension: '134', toneHz: 1600 });
+    phones.push({ stop: () => bob.close() }, { stop: () => dave.close() });
+
+    const toAlice = bob.call('131');
+    await alice.waitFor('CALL_INCOMING', { since: 0 });
+    await alice.accept();
+    const call = await toAlice;
+    await sleep(1500);
+    const unknown = await dave.attempt('131', { Replaces: 'no-such-call;to-tag=1;from-tag=2' });
+    expect(unknown.response.status).toBe(481);
+    const replacing = await dave.call('131', { Replaces: bob.replacesFor(call) });
+    expect(replacing.response.status).toBe(200);
+    await until('Bob\'s BYE', () => bob.byes.some((b) => b.callId === call.dialog.callId));
+    await sleep(2500);
+    expect((await dave.hangUp(replacing)).status).toBe(200);
+    await alice.waitFor('CALL_CLOSED', { since: 0 });
+    await sleep(300);
+    expect(story(alice.heardAudio(), 1000)).toMatch(/T{4,}/);
+    expect(endsHearing(alice.heardAudio(), 1600), story(alice.heardAudio(), 1600)).toBe(true);
+    expect(replacing.peer.heardAudio().samples.length).toBeGreaterThan(8000);
     await until('every call ended', () => pbx.pbx.calls?.activeCalls === 0);
   });
 });

@@ -1,7 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Baresip, goertzelPower, writeToneWav, type Pcm } from '@switchboard/testkit';
+import { analyseTone, Baresip, goertzelPower, writeToneWav, type Pcm } from '@switchboard/testkit';
 import type { RoomView } from '../../src/conference/conference-room.js';
 import { PbxFixture } from '../support/pbx-fixture.js';
 import { SipSubscriber, dialogStates } from '../subscriptions/sip-subscriber.js';
@@ -197,6 +197,9 @@ describe.skipIf(!Baresip.isAvailable())('conference rooms', () => {
     expect(eleventh.call).toBeNull();
     expect(eleventh.response.status).toBe(486);
     expect(eleventh.response.reason).toBe('The conference room is full (10 people)');
+    // The announcement came first, as early media.
+    expect(eleventh.provisional).toContain(183);
+    expect(analyseTone(eleventh.peer.heardAudio(), { maxSeconds: 10 }).rms).toBeGreaterThan(0.01);
     for (const call of dana.calls) expect((await dana.hangUp(call)).status).toBe(200);
     await until('the room ended', () => rooms().liveRooms === 0);
     const gone = await dana.attempt('99900');

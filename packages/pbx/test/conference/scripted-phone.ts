@@ -61,7 +61,8 @@ export class ScriptedPhone {
   }
 
   /** Calls `number`; the final response, and the call when it was answered. */
-  async attempt(number: string, headers: Record<string, string> = {}): Promise<{ response: SipResponse; call: ScriptedCall | null }> {
+  async attempt(number: string, headers: Record<string, string> = {}): Promise<{ response: SipResponse; call: ScriptedCall | null; provisional: number[]; peer: RtpPeer }> {
+    const provisional: number[] = [];
     const peer = await RtpPeer.open({ toneHz: this.o.toneHz });
     const callId = newCallId();
     const build = (cseq: number, fromTag?: string) =>
@@ -77,18 +78,25 @@ export class ScriptedPhone {
         body: peer.sdp(),
         contentType: 'application/sdp',
       });
+    const send = (request: SipRequest) => {
+      const tx = this.stack.sendRequest(request, this.options);
+      tx.on('response', (r) => {
+        if (r.status < 200) provisional.push(r.status);
+      });
+      return tx.final;
+    };
     let invite = build(1);
-    let response = await this.stack.sendRequest(invite, this.options).final;
+    let response = await send(invite);
     if (response.status === 407) {
       const second = build(2, invite.fromTag);
       const auth = new DigestClient({ username: this.o.username, password: this.o.password }).authorization(second, response);
       if (auth) second.set(auth.name, auth.value);
       invite = second;
-      response = await this.stack.sendRequest(invite, this.options).final;
+      response = await send(invite);
     }
     if (response.status !== 200) {
       peer.close();
-      return { response, call: null };
+      return { response, call: null, provisional, peer };
     }
     const dialog = Dialog.asUac(invite, response, { localContact: invite.contacts[0]! });
     await this.stack.sendAck(dialog.createAck(invite), this.options);
@@ -96,13 +104,22 @@ export class ScriptedPhone {
     peer.sendTo(target.address, target.port);
     const call = { dialog, invite, response, peer };
     this.calls.push(call);
-    return { response, call };
+    return { response, call, provisional, peer };
   }
 
   /** An in-dialog request (REFER, BYE, re-INVITE); the final response. */
   async send(call: ScriptedCall, method: string, options: { headers?: Record<string, string>; body?: string; contentType?: string } = {}): Promise<SipResponse> {
     const request = call.dialog.createRequest(method, options);
     return this.stack.sendRequest(request, this.options).final;
+  }
+
+  /** Puts the call on hold (a re-INVITE offering sendonly, RFC 3264 §8.4), ACKed; the final response. */
+  async hold(call: ScriptedCall): Promise<SipResponse> {
+    const sdp = call.peer.sdp().replace('a=sendrecv', 'a=sendonly');
+    const invite = call.dialog.createRequest('INVITE', { body: sdp, contentType: 'application/sdp' });
+    const response = await this.stack.sendRequest(invite, this.options).final;
+    if (response.status >= 200 && response.status < 300) await this.stack.sendAck(call.dialog.createAck(invite), this.options);
+    return response;
   }
 
   /** BYE in the call's dialog, and its media stopped; the final response. */
