@@ -799,7 +799,9 @@ export class CallEngine {
           tx.respond(403, 'That feature code cannot take a transferred call');
           return;
         }
-        const room = this.conferences.openFor(transferor.tenantId, transferor.userId);
+        // The room the transferor is in (Add Participant -> Send to Conference from someone
+        // else's room), else their own, opened if they have none.
+        const room = this.conferences.roomFor(transferor.tenantId, transferor.userId) ?? this.conferences.openFor(transferor.tenantId, transferor.userId);
         if (!room) {
           tx.respond(503, 'No conference room is free');
           return;

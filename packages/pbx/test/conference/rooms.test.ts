@@ -185,6 +185,48 @@ describe.skipIf(!Baresip.isAvailable())('conference rooms', () => {
     expect(rooms().liveRooms).toBe(0);
   });
 
+  it('Add Participant, Send to Conference: a participant of someone else\'s room holds it, consults, and REFERs the consultation to *38; the new person joins that room', async () => {
+    const alice = await deskPhone(pbx, '231', 'Alice Adams', 440);
+    const carol = await deskPhone(pbx, '233', 'Carol Cole', 1600);
+    stops.push(() => alice.stop(), () => carol.stop());
+    const bobCreds = await pbx.addPhone('232', 'Bob Baker');
+    const bob = await ScriptedPhone.start({ server: pbx.port, username: bobCreds.username, password: bobCreds.password, domain: bobCreds.domain, extension: '232', toneHz: 1000 });
+    stops.push(() => bob.close());
+
+    await alice.dial(`sip:*38@127.0.0.1:${pbx.port}`);
+    await alice.waitFor('CALL_ESTABLISHED', { since: 0 });
+    const inRoom = await bob.call('99900');
+    const a = await ids('231');
+    const room = rooms().ownedBy(a.tenantId, a.userId)!;
+    await until('two in the room', () => room.participants.size === 2);
+    expect((await bob.hold(inRoom)).status).toBe(200);
+    await until('Bob muted while he consults', () => [...room.participants.values()].some((p) => p.party.number === '232' && p.muted));
+
+    const toCarol = bob.call('233');
+    await carol.waitFor('CALL_INCOMING', { since: 0 });
+    await carol.accept();
+    const consultation = await toCarol;
+    await sleep(500);
+    const refer = await bob.send(consultation, 'REFER', { headers: { 'Refer-To': `<sip:*38@127.0.0.1:${pbx.port}>` } });
+    expect(refer.status).toBe(202);
+    await until('the NOTIFY with 200', () => bob.referProgress().includes('SIP/2.0 200 OK'));
+    await bob.hangUp(consultation);
+    await until('Carol in the room', () => [...room.participants.values()].some((p) => p.party.number === '233'));
+    expect(rooms().ownedBy(a.tenantId, (await ids('232')).userId)).toBeNull(); // no second room for Bob
+    await sleep(2500);
+    await carol.hangup();
+    await carol.waitFor('CALL_CLOSED', { since: 0 });
+    await alice.hangup();
+    await alice.waitFor('CALL_CLOSED', { since: 0 });
+    await sleep(300);
+    const aliceHeard = toneSets(alice.heardAudio());
+    expect(longestRun(aliceHeard, '1600'), aliceHeard.join(' ')).toBeGreaterThanOrEqual(6);
+    const carolHeard = toneSets(carol.heardAudio());
+    expect(longestRun(carolHeard, '440'), carolHeard.join(' ')).toBeGreaterThanOrEqual(6);
+    await bob.hangUp(inRoom);
+    await until('the room ended', () => rooms().liveRooms === 0);
+  });
+
   it('the 200 names the room (X-Switchboard-Room, To "Room 999XX"); the eleventh person is refused with 486', async () => {
     const creds = await pbx.addPhone('221', 'Dana Dunn');
     const dana = await ScriptedPhone.start({ server: pbx.port, username: creds.username, password: creds.password, domain: creds.domain, extension: '221', toneHz: 700 });
