@@ -11,7 +11,8 @@ import { EventHub } from './events/event-hub.js';
 import { buildApp } from './http/app.js';
 import type { PortalDeps, SipWebSocketHandler } from './http/deps.js';
 import { LoginThrottle } from './http/login-throttle.js';
-import { RegistrationPresence } from './http/presence.js';
+import { LivePresence } from './http/presence.js';
+import type { FeatureDeps } from './http/plugins/feature-deps.js';
 import type { PresenceSource } from './http/presence.js';
 import { createLogger } from './logging.js';
 import type { Logger } from './logging.js';
@@ -25,7 +26,7 @@ export interface StartOptions {
   logger?: Logger;
   /** Where accepted `/sip` WebSockets go (the SIP stack's WebSocket transport). */
   onSipWebSocket?: SipWebSocketHandler;
-  /** Live presence for the directory; default: from registrations (idle/offline). */
+  /** Presence for the directory and /api/presence; default: the PBX's live presence. */
   presence?: PresenceSource;
 }
 
@@ -110,17 +111,27 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     closers.push(() => Promise.resolve(events.closeAll('server shutting down')));
 
     const notifier = { callsChanged: (tenantId: string, userIds: readonly string[]) => { for (const userId of userIds) events.publish(tenantId, userId, { type: 'calls.changed' }); } };
-    const sip = await startSipService(config, store, logger, tls, notifier).catch((error: unknown) => {
+    // DND and voicemail changes (portal, *78/*79, a new message) reach the user's pages.
+    const featureNotifier = {
+      dndChanged: (tenantId: string, userId: string, enabled: boolean) => void events.publish(tenantId, userId, { type: 'dnd', enabled }),
+      voicemailChanged: (tenantId: string, userId: string, unread: number) => void events.publish(tenantId, userId, { type: 'voicemail', unread }),
+    };
+    const sip = await startSipService(config, store, logger, tls, notifier, featureNotifier).catch((error: unknown) => {
       throw error instanceof SipStartError ? new StartError(error.message) : error;
     });
     closers.push(() => sip.close());
+    // Every signed-in user of the tenant sees presence changes (BLF keys, directory).
+    const stopPresence = sip.pbx.presence.onChange(({ tenantId, extension, state }) => void events.publish(tenantId, 'all', { type: 'presence', extension, state }));
+    closers.push(() => Promise.resolve(stopPresence()));
 
-    const deps: PortalDeps = {
+    const deps: PortalDeps & FeatureDeps = {
       store,
       events,
       logger,
       throttle: new LoginThrottle(),
-      presence: options.presence ?? new RegistrationPresence(store),
+      presence: options.presence ?? new LivePresence(store, sip.pbx.presence),
+      dnd: sip.pbx.dnd,
+      mailbox: sip.pbx.mailbox,
       webRoot: config.webRoot,
       version: serverVersion,
       onSipWebSocket: options.onSipWebSocket ?? sip.onSipWebSocket,

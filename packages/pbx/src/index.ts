@@ -22,5 +22,7 @@ export { AnsweredCall, AnsweredCalls } from './features/answered-call.js';
 export type { CallHandoff, FeatureHandler, HandoffReason, CallBeforeRinging, CallAfterRinging } from './features/call-handoff.js';
 export { DndService, DndRefusal, DND_REFUSAL } from './features/dnd-service.js';
 export type { FeatureNotifier } from './features/feature-notifier.js';
-export { VoicemailService, GreetingError, MAX_GREETING_BYTES, type VoicemailServiceOptions } from './voicemail/voicemail-service.js';
+export { VoicemailService, type VoicemailServiceOptions } from './voicemail/voicemail-service.js';
+export { Mailbox, GreetingError, MAX_GREETING_BYTES, writeDurably, type MailboxOptions } from './voicemail/mailbox.js';
+export { SpokenPrompts } from './voicemail/spoken-prompts.js';
 export { MessageSummaryPackage, messageSummaryBody, mailboxKeyOf, MAILBOX_NUMBER } from './voicemail/message-summary.js';

@@ -18,6 +18,7 @@ import { FeatureCodes } from './features/feature-codes.js';
 import type { FeatureNotifier } from './features/feature-notifier.js';
 import { MessageSummaryPackage } from './voicemail/message-summary.js';
 import { VoicemailService } from './voicemail/voicemail-service.js';
+import { Mailbox } from './voicemail/mailbox.js';
 
 export interface PbxOptions {
   stack: SipStack;
@@ -66,6 +67,8 @@ export class Pbx {
   readonly dnd: DndService;
   /** Voicemail (with media and a voicemail folder). */
   readonly voicemail: VoicemailService | null;
+  /** Every user's mailbox (with a voicemail folder): the portal's voicemail API uses it. */
+  readonly mailbox: Mailbox | null;
   /** Calls the server answers itself (voicemail, *97, *78/*79). */
   readonly answered = new AnsweredCalls();
   private upkeep: NodeJS.Timeout | null = null;
@@ -89,20 +92,12 @@ export class Pbx {
     this.dnd = new DndService({ store: o.store, logger: o.logger, presence: this.presence, notifier: o.featureNotifier });
     const messageSummary = new MessageSummaryPackage(o.store);
     this.subscriptions.addPackage(messageSummary);
+    this.mailbox = o.voicemailDir
+      ? new Mailbox({ store: o.store, dir: o.voicemailDir, notifier: o.featureNotifier, mailboxChanged: (key) => this.subscriptions.changed(key) })
+      : null;
     this.voicemail =
-      o.media && o.voicemailDir
-        ? new VoicemailService({
-            stack: o.stack,
-            store: o.store,
-            media: o.media,
-            logger: o.logger,
-            dir: o.voicemailDir,
-            calls: this.answered,
-            dnd: this.dnd,
-            observer: this.presence,
-            notifier: o.featureNotifier,
-            mailboxChanged: (key) => this.subscriptions.changed(key),
-          })
+      o.media && this.mailbox
+        ? new VoicemailService({ stack: o.stack, store: o.store, media: o.media, logger: o.logger, mailbox: this.mailbox, calls: this.answered, dnd: this.dnd, observer: this.presence })
         : null;
     this.trunks = o.media ? new TrunkService({ stack: o.stack, store: o.store, logger: o.logger }) : null;
     this.calls = o.media

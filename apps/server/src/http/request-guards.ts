@@ -2,6 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import { problems } from './errors.js';
 
 const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
+/** Types another site's page cannot send without a CORS preflight: JSON, and WAV (a voicemail greeting upload). */
+const acceptedTypes = new Set(['application/json', 'audio/wav', 'audio/x-wav', 'audio/wave', 'audio/vnd.wave']);
 
 /**
  * Cross-site request forgery: a state-changing API request must be JSON. A page of another site
@@ -23,7 +25,7 @@ export function installRequestGuards(app: FastifyInstance): void {
   app.addHook('onRequest', async (request) => {
     if (safeMethods.has(request.method) || !request.url.startsWith('/api/')) return;
     const type = (request.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
-    if (type !== 'application/json') throw problems.jsonRequired();
+    if (type === undefined || !acceptedTypes.has(type)) throw problems.jsonRequired();
     await Promise.resolve();
   });
 

@@ -4,7 +4,7 @@ import { isIP } from 'node:net';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MediaEngine } from '@switchboard/media';
-import { Pbx, type CallNotifier, type PbxLogger, type Store } from '@switchboard/pbx';
+import { Pbx, type CallNotifier, type FeatureNotifier, type PbxLogger, type Store } from '@switchboard/pbx';
 import { SipStack, TcpTransport, UdpTransport, WsTransport, type SipLogger, type Transport, type TraceEvent } from '@switchboard/sip';
 import type { ServerConfig } from '../config/index.js';
 import type { SipWebSocketHandler } from '../http/deps.js';
@@ -33,7 +33,7 @@ export class SipStartError extends Error {
 }
 
 /** Opens SIP over UDP and TCP (and TLS when configured), the stack and the PBX on top of it. */
-export async function startSipService(config: ServerConfig, store: Store, logger: Logger, tls: TlsMaterial | null, notifier?: CallNotifier): Promise<SipService> {
+export async function startSipService(config: ServerConfig, store: Store, logger: Logger, tls: TlsMaterial | null, notifier?: CallNotifier, featureNotifier?: FeatureNotifier): Promise<SipService> {
   const transports: Transport[] = [];
   let media: MediaEngine | null = null;
   const closeTransports = async () => {
@@ -69,7 +69,17 @@ export async function startSipService(config: ServerConfig, store: Store, logger
       announcedAddress: await mediaAddress(config.publicAddress),
     });
     const pbxLogger: PbxLogger = (level, message, fields) => logger[level]({ component: 'pbx', ...fields }, message);
-    const pbx = new Pbx({ stack, store, logger: pbxLogger, realm: SIP_REALM, secret: loadSecret(config.dataDir), media, ...(notifier ? { notifier } : {}) });
+    const pbx = new Pbx({
+      stack,
+      store,
+      logger: pbxLogger,
+      realm: SIP_REALM,
+      secret: loadSecret(config.dataDir),
+      media,
+      voicemailDir: join(config.dataDir, 'voicemail'),
+      ...(notifier ? { notifier } : {}),
+      ...(featureNotifier ? { featureNotifier } : {}),
+    });
     await pbx.start();
     logger.info({ udp: udp.local.port, tcp: tcp.local.port, tls: tlsPort, realm: SIP_REALM }, 'SIP listening');
 

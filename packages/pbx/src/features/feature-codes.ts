@@ -43,7 +43,7 @@ export class FeatureCodes implements FeatureHandler {
     if (!call) return true;
     const work = async () => {
       if (feature === 'voicemail') {
-        await runMailboxMenu(call, this.o.voicemail!, self.tenantId, self.userId);
+        await runMailboxMenu(call, this.o.voicemail!.mailbox, this.o.voicemail!.prompts, self.tenantId, self.userId);
         return;
       }
       const on = feature === 'dnd-on';

@@ -39,7 +39,7 @@ describe.skipIf(!Baresip.isAvailable())('voicemail with real phones', () => {
     const [message] = await f.store.voicemail.list(bob.tenantId, bob.userId);
     expect(message).toMatchObject({ from: { number: '301', name: 'Alice Adams' }, heard: false });
     expect(message!.durationMs).toBeGreaterThan(1500);
-    const audio = await f.pbx.voicemail!.audioPath(bob.tenantId, bob.userId, message!.id);
+    const audio = await f.pbx.mailbox!.audioPath(bob.tenantId, bob.userId, message!.id);
     expect(existsSync(audio!)).toBe(true);
     expect(analyseTone(readWav(audio!), { skipSeconds: 0.3 }).dominant).toBeCloseTo(440, -1);
     expect(await f.store.voicemail.counts(bob.tenantId, bob.userId)).toEqual({ unread: 1, heard: 0 });
@@ -49,7 +49,7 @@ describe.skipIf(!Baresip.isAvailable())('voicemail with real phones', () => {
     expect(lamp.notifies.at(-1)!.body).toContain('Voice-Message: 1/0 (0/0)');
     expect(lamp.notifies.at(-1)!.body).toMatch(/Message-Account: sip:\*97@/);
 
-    await f.pbx.voicemail!.setHeard(bob.tenantId, bob.userId, message!.id, true);
+    await f.pbx.mailbox!.setHeard(bob.tenantId, bob.userId, message!.id, true);
     await lamp.waitFor((n) => n.at(-1)!.body.includes('Messages-Waiting: no'));
     expect(lamp.notifies.at(-1)!.body).toContain('Voice-Message: 0/1 (0/0)');
     expect(f.events.at(-1)).toEqual({ kind: 'voicemail', tenantId: bob.tenantId, userId: bob.userId, value: 0 });
@@ -81,7 +81,7 @@ describe.skipIf(!Baresip.isAvailable())('voicemail with real phones', () => {
     expect(bob.events.slice(bobMark).some((e) => e.type === 'CALL_INCOMING')).toBe(false);
     const messages = await f.store.voicemail.list(bobCreds.tenantId, bobCreds.userId);
     expect(messages).toHaveLength(1);
-    expect(analyseTone(readWav((await f.pbx.voicemail!.audioPath(bobCreds.tenantId, bobCreds.userId, messages[0]!.id))!), { skipSeconds: 0.3 }).dominant).toBeCloseTo(440, -1);
+    expect(analyseTone(readWav((await f.pbx.mailbox!.audioPath(bobCreds.tenantId, bobCreds.userId, messages[0]!.id))!), { skipSeconds: 0.3 }).dominant).toBeCloseTo(440, -1);
 
     mark = bob.events.length;
     await bob.dial(`sip:*79@127.0.0.1:${f.port}`);
