@@ -20,7 +20,8 @@
 // 3. Click on Call to ringing: from the click on Call (a capture listener in the page notes the
 //    time) to (a) a baresip desk phone reporting the INVITE (CALL_INCOMING on its control
 //    socket), (b) a second signed-in browser showing its incoming-call overlay. The same clock
-//    (this machine's) on both ends. Median and p95 of RUNS each.
+//    (this machine's) on both ends. Median and p95 of RUNS each, split at the INVITE leaving the
+//    caller's page and arriving in the callee's (a wrapped WebSocket in each page notes both).
 //
 // Aims (issue 5): ≤ 250 KB gzipped, ≤ 1 s to Ready, ≤ 300 ms to ringing.
 import { existsSync, readFileSync } from 'node:fs';
@@ -117,6 +118,26 @@ function watchCallClicks() {
     true,
   );
 }
+/**
+ * Notes Date.now() when the page sends an INVITE on its SIP WebSocket, and when one arrives on
+ * it (before the SIP stack sees it: this listener is added first).
+ */
+function watchSipFrames() {
+  const w = window;
+  const Native = WebSocket;
+  w.WebSocket = class extends Native {
+    constructor(...args) {
+      super(...args);
+      this.addEventListener('message', (event) => {
+        if (typeof event.data === 'string' && event.data.startsWith('INVITE ') && w.benchInviteReceivedAt === undefined) w.benchInviteReceivedAt = Date.now();
+      });
+    }
+    send(data) {
+      if (typeof data === 'string' && data.startsWith('INVITE ')) w.benchInviteSentAt = Date.now();
+      return super.send(data);
+    }
+  };
+}
 /** Notes Date.now() when an incoming-call overlay appears. */
 function watchIncoming() {
   const w = window;
@@ -204,6 +225,7 @@ try {
   // 3. Click on Call to ringing: (a) a desk phone, (b) a second browser.
   const callerContext = await browser.newContext({ baseURL: server.url });
   await callerContext.addInitScript(watchCallClicks);
+  await callerContext.addInitScript(watchSipFrames);
   const caller = await callerContext.newPage();
   await caller.goto('/');
   await signIn(caller, alice);
@@ -216,6 +238,7 @@ try {
   const clickedAt = () => caller.evaluate(() => window.benchClickAt);
 
   results.ringDeskPhone = [];
+  results.ringDeskPhoneParts = [];
   if (baresipMissing) {
     results.ringDeskPhoneSkipped = baresipMissing;
   } else {
@@ -229,7 +252,10 @@ try {
       });
       await callButton.click();
       const rangAt = await incoming;
-      results.ringDeskPhone.push(rangAt - (await clickedAt()));
+      const inviteSentAt = await caller.evaluate(() => window.benchInviteSentAt);
+      const clicked = await clickedAt();
+      results.ringDeskPhone.push(rangAt - clicked);
+      results.ringDeskPhoneParts.push({ offer: inviteSentAt - clicked, rest: rangAt - inviteSentAt });
       await hangUp();
       await phone.waitFor('CALL_CLOSED', { since: mark });
       await sleep(300);
@@ -240,7 +266,9 @@ try {
   {
     const context = await browser.newContext({ baseURL: server.url });
     await context.addInitScript(watchIncoming);
+    await context.addInitScript(watchSipFrames);
     const callee = await context.newPage();
+    results.ringBrowserParts = [];
     await callee.goto('/');
     await signIn(callee, bob);
     await untilReady(callee);
@@ -248,11 +276,17 @@ try {
     for (let i = 0; i < RUNS; i++) {
       await callee.evaluate(() => {
         window.benchIncomingAt = undefined;
+        window.benchInviteReceivedAt = undefined;
       });
       await caller.getByLabel('Number or extension').fill('102');
       await callButton.click();
       await callee.waitForFunction(() => window.benchIncomingAt !== undefined, null, { timeout: 20_000 });
-      results.ringBrowser.push((await callee.evaluate(() => window.benchIncomingAt)) - (await clickedAt()));
+      const shownAt = await callee.evaluate(() => window.benchIncomingAt);
+      const inviteReceivedAt = await callee.evaluate(() => window.benchInviteReceivedAt);
+      const inviteSentAt = await caller.evaluate(() => window.benchInviteSentAt);
+      const clicked = await clickedAt();
+      results.ringBrowser.push(shownAt - clicked);
+      results.ringBrowserParts.push({ offer: inviteSentAt - clicked, server: inviteReceivedAt - inviteSentAt, callee: shownAt - inviteReceivedAt });
       await hangUp();
       await overlay.waitFor({ state: 'hidden' });
       await sleep(300);
@@ -296,6 +330,10 @@ const lines = [
   results.ringDeskPhoneSkipped
     ? `Click on Call → desk phone ringing: skipped (${results.ringDeskPhoneSkipped})`
     : `Click on Call → desk phone (baresip) ringing: ${stat(results.ringDeskPhone)} — aim ≤ ${AIMS.ringMs} ms: ${verdict(median(results.ringDeskPhone), AIMS.ringMs)}`,
+  ...(results.ringDeskPhoneSkipped
+    ? []
+    : [`  medians: click → INVITE sent by the browser ${median(results.ringDeskPhoneParts.map((p) => p.offer)).toFixed(0)} ms, → phone reports the call ${median(results.ringDeskPhoneParts.map((p) => p.rest)).toFixed(0)} ms`]),
   `Click on Call → browser callee's overlay: ${stat(results.ringBrowser)} — aim ≤ ${AIMS.ringMs} ms: ${verdict(median(results.ringBrowser), AIMS.ringMs)}`,
+  `  medians: click → INVITE sent by the caller's browser ${median(results.ringBrowserParts.map((p) => p.offer)).toFixed(0)} ms, → INVITE received by the callee's browser ${median(results.ringBrowserParts.map((p) => p.server)).toFixed(0)} ms, → overlay shown ${median(results.ringBrowserParts.map((p) => p.callee)).toFixed(0)} ms`,
 ];
 console.log(lines.join('\n'));
