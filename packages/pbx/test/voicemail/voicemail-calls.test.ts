@@ -1,5 +1,8 @@
-import { existsSync } from 'node:fs';
-import { analyseTone, Baresip, readWav } from '@switchboard/testkit';
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { analyseTone, Baresip, encodeWav, readWav, type Pcm } from '@switchboard/testkit';
+import { writeDurably } from '../../src/voicemail/mailbox.js';
 import { SipSubscriber } from '../subscriptions/sip-subscriber.js';
 import { until, VoicemailFixture } from '../features/voicemail-fixture.js';
 
@@ -88,5 +91,33 @@ describe.skipIf(!Baresip.isAvailable())('voicemail with real phones', () => {
     await bob.waitFor('CALL_CLOSED', { since: mark, timeoutMs: 15_000 });
     expect(await f.store.dnd.get(bobCreds.tenantId, bobCreds.userId)).toBe(false);
     expect(f.pbx.presence.stateOf(bobCreds.tenantId, '312')).toBe('idle');
+  });
+
+  it('*97 plays the new message (its tone heard by the phone) and 7 deletes it; the server says goodbye and hangs up', async () => {
+    const { phone: alice, creds } = await f.phone('321', 'Alice Adams', '440');
+    // A message in Alice's mailbox, as a deposit leaves it: file (fsync'd), then the row.
+    const id = randomUUID();
+    const file = join('messages', creds.tenantId, creds.userId, `${id}.wav`);
+    const path = join(f.pbx.mailbox!.dir, file);
+    mkdirSync(dirname(path), { recursive: true });
+    const samples = new Float32Array(8000 * 2).map((_, i) => 0.5 * Math.sin((2 * Math.PI * 1000 * i) / 8000));
+    await writeDurably(path, encodeWav({ sampleRate: 8000, samples }));
+    await f.store.voicemail.add(creds.tenantId, { id, userId: creds.userId, from: { number: '399', name: null }, durationMs: 2000, file });
+
+    const mark = alice.events.length;
+    await alice.dial(`sip:*97@127.0.0.1:${f.port}`);
+    await alice.waitFor('CALL_ESTABLISHED', { since: mark, timeoutMs: 20_000 });
+    await until(async () => (await f.store.voicemail.get(creds.tenantId, creds.userId, id))?.heard === true, 'the message played and marked heard', 30_000);
+    await alice.sendDtmf('7');
+    await alice.waitFor('CALL_CLOSED', { since: mark, timeoutMs: 30_000 });
+    expect(await f.store.voicemail.get(creds.tenantId, creds.userId, id)).toBeNull();
+    expect(existsSync(path)).toBe(false);
+    expect(f.events.filter((e) => e.kind === 'voicemail').map((e) => e.value)).toEqual([0, 0]);
+
+    // Somewhere in what the phone heard: the message's 1 kHz tone.
+    const heard: Pcm = alice.heardAudio();
+    const windows = Math.floor(heard.samples.length / heard.sampleRate / 0.5);
+    const tones = Array.from({ length: windows }, (_, i) => analyseTone(heard, { skipSeconds: i * 0.5, maxSeconds: 0.5 }).dominant);
+    expect(tones.filter((t) => t !== null && Math.abs(t - 1000) <= 20).length).toBeGreaterThanOrEqual(2);
   });
 });
