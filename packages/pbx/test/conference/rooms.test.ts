@@ -99,6 +99,8 @@ describe.skipIf(!Baresip.isAvailable())('conference rooms', () => {
     await until('three participants', () => room!.participants.size === 3);
     expect(seen.at(-1)?.participants.map((p) => p.number).sort()).toEqual(['201', '202', '203']);
     await sleep(3000);
+    // Talk detection: the phones send a steady tone, so the portal saw them speaking.
+    expect(seen.some((v) => v?.participants.some((p) => p.speaking))).toBe(true);
 
     // Carol leaves: the room goes on; her history has the room number; she rejoins by dialling it.
     const carolMark = carol.events.length;
