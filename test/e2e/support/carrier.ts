@@ -29,7 +29,8 @@ export async function carrierMedia(toneHz: number): Promise<{ peer: RtpPeer; clo
 export interface Carrier {
   peer: RtpPeer;
   done: Promise<SippResult>;
-  close(): void;
+  /** Stops SIPp and the media, and takes the trunk (and the DID) out of the server again. */
+  close(): Promise<void>;
 }
 
 /**
@@ -44,20 +45,23 @@ export async function carrierAnswering(server: SwitchboardServer, toneHz: number
   return {
     peer: media.peer,
     done: sipp.done,
-    close: () => {
+    close: async () => {
       sipp.kill();
       media.close();
+      await server.cli(['trunk', 'remove']);
     },
   };
 }
 
 /**
- * A carrier (SIPp) delivering one call from `caller` to the DID `did`, then hanging up after
- * `holdMs`. The trunk is set to 127.0.0.1 so the server trusts it as the carrier.
+ * A carrier (SIPp) delivering one call from `caller` to the DID `did` (added, ringing
+ * `extension`), then hanging up after `holdMs`. The trunk is set to 127.0.0.1 so the server
+ * trusts it as the carrier.
  */
-export async function carrierCalling(server: SwitchboardServer, options: { did: string; caller: string; toneHz: number; holdMs: number }): Promise<Carrier> {
+export async function carrierCalling(server: SwitchboardServer, options: { did: string; extension: string; caller: string; toneHz: number; holdMs: number }): Promise<Carrier> {
   const media = await carrierMedia(options.toneHz);
   await server.cli(['trunk', 'set', '--host', '127.0.0.1', '--port', String(await freePortBlock(1))]);
+  await server.cli(['did', 'add', options.did, '--extension', options.extension]);
   const sipp = await runSipp({
     scenario: join(SIPP_SCENARIOS, 'trunk-uac.xml'),
     target: `127.0.0.1:${server.sipPort}`,
@@ -69,9 +73,11 @@ export async function carrierCalling(server: SwitchboardServer, options: { did: 
   return {
     peer: media.peer,
     done: sipp.done,
-    close: () => {
+    close: async () => {
       sipp.kill();
       media.close();
+      await server.cli(['did', 'remove', options.did]);
+      await server.cli(['trunk', 'remove']);
     },
   };
 }

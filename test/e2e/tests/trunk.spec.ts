@@ -35,15 +35,14 @@ test.describe('outside calls through the trunk', () => {
       await idle(alice);
       expect(describeTimeline(toneTimeline(carrier.peer.heardAudio()), browserTone)).toMatch(/T{4,}/);
     } finally {
-      carrier.close();
+      await carrier.close();
     }
   });
 
   test('a call from outside to a DID rings the browser with the caller’s number; answered, tones both ways', async ({ portal, server }) => {
     const bob = await portal.as('102', { toneHz: calleeBrowserTone });
-    await server.cli(['did', 'add', '+15550100200', '--extension', '102']);
     await ready(bob);
-    const carrier = await carrierCalling(server, { did: '+15550100200', caller: '15550001', toneHz: 1600, holdMs: 8_000 });
+    const carrier = await carrierCalling(server, { did: '+15550100200', extension: '102', caller: '15550001', toneHz: 1600, holdMs: 8_000 });
     try {
       const overlay = incomingOverlay(bob.page);
       await expect(overlay).toBeVisible({ timeout: 20_000 });
@@ -57,7 +56,7 @@ test.describe('outside calls through the trunk', () => {
       await idle(bob);
       expect(describeTimeline(toneTimeline(carrier.peer.heardAudio()), calleeBrowserTone)).toMatch(/T{4,}/);
     } finally {
-      carrier.close();
+      await carrier.close();
     }
   });
 });
