@@ -229,6 +229,7 @@ export class CallEngine {
       case 'feature':
         if (destination.feature === 'echo') return this.echoTest(request, tx, caller);
         if (destination.feature === 'conference' && destination.argument === null) return this.joinOwnRoom(request, tx, caller);
+        if (destination.feature === 'pickup') return this.pickUp(request, tx, caller, destination.argument); // [pickup hook]
         if (await this.o.features?.handle(destination.feature, destination.argument, request, tx, caller)) return; // [feature-code hook]
         tx.respond(501, 'This feature code is not available yet');
         return;
@@ -713,6 +714,56 @@ export class CallEngine {
     this.o.logger('info', 'call from the trunk', { did: inbound.did, from: inbound.origin.from.number, to: inbound.route.number });
     if (inbound.route.kind === 'extension') return this.ringExtension(request, tx, inbound.origin, inbound.route.number);
     return this.callOutside(request, tx, inbound.origin, inbound.route.number);
+  }
+
+  // ── directed pickup (**<ext>, *8<ext>) [pickup hook] ────────────────────────────────
+
+  /** Answers on the caller's device a call ringing at extension `number`; its ringing branches are cancelled. */
+  private async pickUp(request: SipRequest, tx: InviteServerTransaction, caller: DeviceAccount, number: string | null): Promise<void> {
+    const ringing = (): Call | undefined =>
+      [...this.calls.values()].find(
+        (c) => c.state === 'ringing' && !c.transfer && c.aTx !== null && c.callee.userId !== null && c.callee.tenantId === caller.tenant.id && c.callee.number === number && c.a.party.userId !== caller.user.id,
+      );
+    if (!ringing()) {
+      tx.respond(404, `No call is ringing at extension ${number ?? '(none given)'}`);
+      return;
+    }
+    const answered = await this.answerLeg(request, tx, caller);
+    if (!answered) return;
+    const call = ringing();
+    if (!call) {
+      void answered.leg.media.close('nothing to pick up');
+      tx.respond(404, 'The call was answered or ended meanwhile');
+      return;
+    }
+    call.state = 'answered';
+    call.answeredAt = Date.now();
+    if (call.ringTimer) clearTimeout(call.ringTimer);
+    for (const branch of call.branches) {
+      if (branch.settled) continue;
+      branch.settled = true;
+      void this.o.stack.cancel(branch.tx, { reason: COMPLETED_ELSEWHERE });
+      void branch.leg.media.close('picked up');
+    }
+    const b = answered.leg;
+    call.b = b;
+    this.own(call, b);
+    this.watchMedia(call, b);
+    await call.a.media.stopPlayback().catch(() => undefined);
+    if (call.ended) {
+      void b.media.close('caller gave up');
+      tx.respond(487, 'The caller hung up');
+      return;
+    }
+    await this.o.media.bridge(call.a.media, b.media);
+    if (call.historyId) await this.o.store.callHistory.answer(call.a.party.tenantId, call.historyId);
+    call.connected = true;
+    this.o.observer?.callState({ callId: call.id, caller: call.a.party, callee: call.callee, state: 'answered' }); // [presence hook]
+    call.aTx?.respond(200, undefined, { headers: { Contact: this.contactFor(call.a.flow), Allow: ALLOW }, body: call.aAnswer, contentType: SDP });
+    call.a.dialog?.confirm();
+    tx.respond(200, undefined, { headers: { Contact: this.contactFor(tx.flow), Allow: ALLOW }, body: answered.answer, contentType: SDP });
+    b.dialog?.confirm();
+    this.o.logger('info', 'call picked up', { call: call.id, ringing: number, by: b.party.number });
   }
 
   // ── the echo test (*43) ─────────────────────────────────────────────────────────────

@@ -37,6 +37,8 @@ export const FEATURE_CODES: Readonly<Record<string, FeatureCode>> = {
   '*78': 'dnd-on',
   '*79': 'dnd-off',
   '*8': 'pickup',
+  // Directed pickup as the portal's BLF keys dial it: **<ext>.
+  '**': 'pickup',
 };
 
 export type Destination =
