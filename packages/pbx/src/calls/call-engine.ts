@@ -119,6 +119,8 @@ class Call {
   readonly detached = new Set<CallLeg>();
   /** Set on a call a blind transfer made. */
   transfer: BlindTransfer | null = null;
+  /** A failed blind transfer put the transferee back in this call: if the transferor hangs up now, they are rung back. */
+  returned: BlindTransfer | null = null;
   /** Set on a call whose party `a` is in a conference room. */
   room: { room: ConferenceRoom; participant: Participant } | null = null;
 
@@ -140,8 +142,10 @@ class Call {
     return this.state === 'ended';
   }
 
+  /** The party across from `leg`, while it is still in this call. */
   other(leg: CallLeg): CallLeg | null {
-    return leg === this.a ? this.b : this.a;
+    const other = leg === this.a ? this.b : this.a;
+    return other && !this.detached.has(other) ? other : null;
   }
 }
 
@@ -564,6 +568,16 @@ export class CallEngine {
           // A transferee hung up while the transfer target was ringing.
           void call.transfer?.progress.final(487, 'Request Terminated');
           await this.callerCancelled(call);
+        } else if (call.returned && leg === call.returned.referrer && call.other(leg)) {
+          // A phone that hangs up when told its transfer failed: the transferee is not dropped but
+          // rings the transferor back.
+          const transfer = call.returned;
+          const transferee = call.other(leg)!;
+          call.detached.add(transferee);
+          await this.hangUp(call, leg, 'answered');
+          tx.respond(200);
+          await this.recall(transferee, transfer);
+          return;
         } else {
           await this.hangUp(call, leg, 'answered');
         }
@@ -976,12 +990,16 @@ export class CallEngine {
     if (!from.ended && !referrer.ended) {
       from.detached.delete(transferee);
       this.own(from, transferee);
+      from.returned = transfer;
+      setTimeout(() => {
+        if (from.returned === transfer) from.returned = null;
+      }, this.transferGraceMs).unref();
       this.o.logger('info', 'transfer failed: back to the transferor', { call: from.id });
       if (referrer.holding) {
         void transferee.media.play({ file: 'music/hold.wav' }, { loop: true }).catch(() => undefined);
       } else {
         await transferee.media.stopPlayback().catch(() => undefined);
-        await this.o.media.bridge(transferee.media, referrer.media).catch(() => undefined);
+        await this.o.media.bridge(transferee.media, referrer.media).catch((error: unknown) => this.o.logger('warn', 'could not reconnect the transferee', { error: String(error) }));
       }
       return;
     }

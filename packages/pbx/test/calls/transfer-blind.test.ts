@@ -89,4 +89,35 @@ describe.skipIf(!Baresip.isAvailable())('blind transfers (REFER)', () => {
       ['112', 'answered'], // the original call
     ]);
   });
+
+  it('blind to a target that refuses: the transferor is told (NOTIFY 486); baresip then hangs up, so the transferee rings it back', async () => {
+    const alice = await deskPhone(pbx, '141', 'Alice Adams', 440);
+    const bob = await deskPhone(pbx, '142', 'Bob Baker', 1000);
+    const carol = await deskPhone(pbx, '143', 'Carol Cole', 1600);
+    phones.push(alice, bob, carol);
+
+    await alice.dial(`sip:142@127.0.0.1:${pbx.port}`);
+    await bob.waitFor('CALL_INCOMING', { since: 0 });
+    await bob.accept();
+    await alice.waitFor('CALL_ESTABLISHED', { since: 0 });
+    await sleep(1000);
+    const mark = bob.events.length;
+    await bob.transfer(`sip:143@127.0.0.1:${pbx.port}`);
+    await carol.waitFor('CALL_INCOMING', { since: 0 });
+    await sleep(500);
+    await carol.hangup(); // refuses the call (busy)
+    const failed = await bob.waitFor('TRANSFER_FAILED', { since: mark });
+    expect(String(failed.param)).toContain('486');
+    // baresip 1.0 ends its call when a transfer fails: Alice is not dropped, she rings Bob back.
+    const recall = await bob.waitFor('CALL_INCOMING', { since: mark, timeoutMs: 20_000 });
+    expect(recall.peeruri).toContain('sip:141@');
+    await bob.accept();
+    await sleep(2500);
+    await bob.hangup();
+    await alice.waitFor('CALL_CLOSED', { since: 0 });
+    await sleep(300);
+    expect(endsHearing(alice.heardAudio(), 1000), story(alice.heardAudio(), 1000)).toBe(true);
+    expect(endsHearing(bob.heardAudio(), 440), story(bob.heardAudio(), 440)).toBe(true);
+    await until('every call ended', () => pbx.pbx.calls?.activeCalls === 0);
+  });
 });
