@@ -223,3 +223,20 @@ describe('Conferences', () => {
     expect(() => engine.transition('completing')).toThrow(IllegalConsultationTransition);
   });
 });
+
+describe('Returning to the caller', () => {
+  it('resumes the caller even when the stack refuses while its hold re-INVITE is still on its way', async () => {
+    const h = await onCall();
+    const consultation = await consult(h);
+    let busy = true;
+    const unhold = h.caller.unhold.bind(h.caller);
+    h.caller.unhold = () => (busy ? false : unhold());
+    consultation.end({ statusCode: 603, cause: 'Rejected' }, false); // declined at once
+    expect(h.phone.getSnapshot().call?.held).toBe(true);
+    busy = false;
+    await h.timers.advance(250);
+    expect(h.caller.unholdRequests).toBe(1);
+    expect(h.phone.getSnapshot().call?.held).toBe(false);
+    expect(h.phone.getSnapshot().notice?.text).toBe('103 declined the call. You are back with Grace Hopper.');
+  });
+});

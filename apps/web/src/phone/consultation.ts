@@ -39,7 +39,7 @@ export class IllegalConsultationTransition extends Error {
 
 /** How a consultation ended, for the phone to decide what is on screen next. */
 export type ConsultationOutcome =
-  /** Back with the original call, resumed; `message` says why when it was not the user's choice. */
+  /** Back with the original call (the phone resumes it); `message` says why when it was not the user's choice. */
   | { kind: 'returned'; message: string | null; announcement: string }
   /** The caller and the recipient are bridged; both our calls are over. */
   | { kind: 'transferred'; message: string }
@@ -265,12 +265,10 @@ export class Consultation {
     const who = this.consultedName;
     this.finish({ kind: 'returned', message: null, announcement: `${who} joined the conference. You are back in the conference.` });
     this.consultation.hangUp();
-    this.original.setHeld(false);
   }
 
   private returnToOriginal(message: string | null, announcement: string): void {
     this.finish({ kind: 'returned', message, announcement });
-    this.original.setHeld(false);
   }
 
   /** Ends the consultation first, so that the calls it then hangs up find it over. */

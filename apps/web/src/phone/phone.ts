@@ -344,7 +344,7 @@ export class Phone extends Store<PhoneSnapshot> {
       const microphone = await this.openMicrophone();
       if (!microphone || this.current !== original || !original.isLive) {
         stopStream(microphone);
-        if (original.isLive) original.setHeld(false);
+        this.takeOffHold(original);
         return;
       }
       const destinationUri = targetUri(number, me.tenant.sipDomain);
@@ -353,7 +353,7 @@ export class Phone extends Store<PhoneSnapshot> {
         session = ua.call(destinationUri, microphone);
       } catch {
         stopStream(microphone);
-        original.setHeld(false);
+        this.takeOffHold(original);
         this.set({ notice: { tone: 'error', text: `${number} cannot be dialled. Check the number and try again.` } });
         return;
       }
@@ -531,6 +531,7 @@ export class Phone extends Store<PhoneSnapshot> {
     switch (outcome.kind) {
       case 'returned':
         this.current = consultation.original.isLive ? consultation.original : null;
+        this.takeOffHold(consultation.original);
         this.set({ notice: outcome.message ? { tone: 'error', text: outcome.message } : null });
         this.announce(outcome.announcement);
         break;
@@ -554,6 +555,15 @@ export class Phone extends Store<PhoneSnapshot> {
     this.publish();
     if (!this.current) for (const listener of [...this.callEndedListeners]) listener();
     if (outcome.kind === 'merged') void this.call(conferenceCode, 'Conference');
+  }
+
+  /**
+   * Takes a call off hold. The stack refuses while the hold's own re-INVITE is still on its way
+   * (a consultation that failed at once), so it tries again for a while.
+   */
+  private takeOffHold(call: Call, triesLeft = 40): void {
+    if (!call.isLive || call.setHeld(false) || triesLeft === 0) return;
+    this.deps.timers.setTimeout(() => this.takeOffHold(call, triesLeft - 1), 250);
   }
 
   private stopSpeaker(): void {
