@@ -12,6 +12,7 @@ import { buildApp } from './http/app.js';
 import type { PortalDeps, SipWebSocketHandler } from './http/deps.js';
 import { LoginThrottle } from './http/login-throttle.js';
 import { LivePresence } from './http/presence.js';
+import type { ConferenceDeps } from './http/plugins/conference.js';
 import type { FeatureDeps } from './http/plugins/feature-deps.js';
 import type { PresenceSource } from './http/presence.js';
 import { createLogger } from './logging.js';
@@ -124,7 +125,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     const stopPresence = sip.pbx.presence.onChange(({ tenantId, extension, state }) => void events.publish(tenantId, 'all', { type: 'presence', extension, state }));
     closers.push(() => Promise.resolve(stopPresence()));
 
-    const deps: PortalDeps & FeatureDeps = {
+    const deps: PortalDeps & FeatureDeps & ConferenceDeps = {
       store,
       events,
       logger,
@@ -132,6 +133,8 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       presence: options.presence ?? new LivePresence(store, sip.pbx.presence),
       dnd: sip.pbx.dnd,
       mailbox: sip.pbx.mailbox,
+      // Rooms for GET /api/conference and the conference events.
+      conferences: sip.pbx.calls?.conferences ?? null,
       webRoot: config.webRoot,
       version: serverVersion,
       onSipWebSocket: options.onSipWebSocket ?? sip.onSipWebSocket,
