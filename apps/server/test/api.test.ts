@@ -196,7 +196,7 @@ describe('directory and calls', () => {
     const recent = (await portal.app.inject({ url: '/api/calls/recent', headers: { cookie } })).json<RecentCallsResponse>();
     expect(recent.calls.map((entry) => [entry.number, entry.direction, entry.outcome, entry.durationSeconds])).toEqual([
       ['5559876', 'outbound', 'answered', 30],
-      ['102', 'internal', 'answered', 30],
+      ['102', 'outbound', 'answered', 30],
       ['5551234', 'outbound', 'busy', 0],
     ]);
     expect(recent.calls[1]).toMatchObject({ name: 'Bob Baker', room: null, at: new Date(t0 + 2 * 60_000).toISOString() });
@@ -211,10 +211,10 @@ describe('directory and calls', () => {
     expect(second.items.map((item) => item.to.number)).toEqual(['102']);
     expect(second.nextCursor).toBeNull();
 
-    // Bob sees the internal calls from his side.
+    // Bob sees the internal calls from his side: they came in.
     const bobCookie = await portal.signIn('bob@acme.example.test');
     const bobRecent = (await portal.app.inject({ url: '/api/calls/recent', headers: { cookie: bobCookie } })).json<RecentCallsResponse>();
-    expect(bobRecent.calls).toEqual([expect.objectContaining({ number: '101', name: 'Alice Adams', direction: 'internal' })]);
+    expect(bobRecent.calls).toEqual([expect.objectContaining({ number: '101', name: 'Alice Adams', direction: 'inbound' })]);
 
     const badCursor = await portal.app.inject({ url: '/api/calls?cursor=nonsense', headers: { cookie } });
     expect(badCursor.statusCode).toBe(400);

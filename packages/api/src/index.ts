@@ -114,7 +114,7 @@ export interface CallParty {
 
 export interface CallRecord {
   id: string;
-  /** Direction from the signed-in user's point of view. */
+  /** Direction from the signed-in user's point of view: inbound or outbound ("internal" is the stored kind, not a view). */
   direction: CallDirection;
   from: CallParty;
   to: CallParty;

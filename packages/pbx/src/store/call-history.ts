@@ -21,11 +21,13 @@ function toRecord(row: Selectable<CallRecordsTable>): CallHistoryRecord {
 
 /**
  * The call as `userId` saw it. The caller's side keeps the recorded outcome; on the callee's side
- * a call the caller gave up on ("cancelled") is a missed call. Internal calls stay "internal".
+ * a call the caller gave up on ("cancelled") is a missed call. The direction is the user's own:
+ * a call between two extensions is outbound for the caller and inbound for the callee (the
+ * record keeps "internal").
  */
 export function viewFor(record: CallHistoryRecord, userId: string): UserCallView {
   const isCaller = record.from.userId === userId;
-  const direction: CallDirection = record.direction === 'internal' ? 'internal' : isCaller ? 'outbound' : 'inbound';
+  const direction: CallDirection = isCaller ? 'outbound' : 'inbound';
   const recorded = record.outcome ?? 'failed';
   const outcome: CallOutcome = !isCaller && recorded === 'cancelled' ? 'missed' : recorded;
   const durationSeconds =

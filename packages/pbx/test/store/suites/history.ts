@@ -45,8 +45,8 @@ export function historySuite(ctx: SuiteContext): void {
 
     const [asCaller] = (await store.callHistory.page(tenant.id, alice.id)).items;
     const [asCallee] = (await store.callHistory.page(tenant.id, bob.id)).items;
-    expect(asCaller).toMatchObject({ direction: 'internal', outcome: 'cancelled', other: { number: '102', name: 'Bob' }, durationSeconds: 0 });
-    expect(asCallee).toMatchObject({ direction: 'internal', outcome: 'missed', other: { number: '101', name: 'Alice' } });
+    expect(asCaller).toMatchObject({ direction: 'outbound', outcome: 'cancelled', other: { number: '102', name: 'Bob' }, durationSeconds: 0 });
+    expect(asCallee).toMatchObject({ direction: 'inbound', outcome: 'missed', other: { number: '101', name: 'Alice' } });
 
     const external = await finishedCall(store, tenant, { number: '+15551234567' }, { number: '101', user: alice }, 10);
     const [latest] = (await store.callHistory.page(tenant.id, alice.id)).items;
