@@ -96,12 +96,12 @@ test.describe('the portal', () => {
     await expect(page.getByRole('list', { name: 'Directory' }).getByRole('button').first()).toBeFocused();
   });
 
-  test('the side panel collapses and expands, and says what is not available yet', async ({ portal }) => {
+  test('the side panel collapses and expands, with BLF keys, voicemail and DND status', async ({ portal }) => {
     const { page } = await portal.as('105');
     const panel = page.getByRole('complementary', { name: 'Side panel' });
-    await expect(panel.getByText('Busy Lamp Field keys are not available yet.')).toBeVisible();
-    await expect(panel.getByText('Voicemail is not available yet.')).toBeVisible();
-    await expect(panel.getByText('Do Not Disturb is not available yet.')).toBeVisible();
+    await expect(panel.getByRole('list', { name: 'BLF keys' }).getByRole('button').first()).toBeVisible();
+    await expect(panel.getByText('No new messages.')).toBeVisible();
+    await expect(panel.getByRole('switch', { name: 'Do Not Disturb' })).toHaveAttribute('aria-checked', 'false');
     await panel.getByRole('button', { name: 'Collapse side panel' }).click();
     await expect(panel.getByRole('heading', { name: 'Directory' })).toBeHidden();
     await panel.getByRole('button', { name: 'Expand side panel' }).click();

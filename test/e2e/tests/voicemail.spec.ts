@@ -1,0 +1,68 @@
+import type { Page } from '@playwright/test';
+import { remoteTone } from '../support/audio.js';
+import { expect, test } from '../support/fixtures.js';
+import { connected, dial, idle, signInAll } from '../support/phone-steps.js';
+import { toneMix } from '../support/tone-mix.js';
+
+/**
+ * Voicemail end to end with real audio: Bob turns Do Not Disturb on, so Alice's call goes to his
+ * voicemail; she leaves her tone (440 Hz) after the beep. Bob's badge goes up without a reload,
+ * and the message plays in his browser with Alice's tone measured in the page.
+ */
+
+/** Waits for the greeting and the beep to end: sound heard, then two silent readings in a row. */
+async function untilRecording(page: Page): Promise<void> {
+  let heardSound = false;
+  let silent = 0;
+  await expect
+    .poll(async () => {
+      const { frequency } = await remoteTone(page, 700);
+      if (frequency !== null) {
+        heardSound = true;
+        silent = 0;
+      } else if (heardSound) {
+        silent += 1;
+      }
+      return silent >= 2;
+    }, { timeout: 40_000, intervals: [100] })
+    .toBe(true);
+}
+
+test.describe('voicemail', () => {
+  test.describe.configure({ timeout: 150_000 });
+
+  test('with DND on, a call goes to voicemail; the badge goes up live and the message plays with the caller’s tone', async ({ portal }) => {
+    const [alice, bob] = await signInAll(portal, [
+      { extension: '101', toneHz: 440 },
+      { extension: '102', toneHz: 1000 },
+    ]);
+    const bobsPanel = bob!.page.getByRole('complementary', { name: 'Side panel' });
+    await bobsPanel.getByRole('switch', { name: 'Do Not Disturb' }).click();
+    await expect(bobsPanel.getByTestId('dnd-indicator')).toBeVisible();
+    await expect(bobsPanel.getByTestId('voicemail-badge')).toBeHidden();
+
+    await dial(alice!, '102');
+    await connected(alice!); // answered by voicemail, not by Bob
+    await expect(bob!.page.getByRole('alertdialog', { name: 'Incoming call' })).toBeHidden();
+    await untilRecording(alice!.page);
+    await alice!.page.waitForTimeout(4_000); // Alice's tone goes into the message
+    await alice!.page.getByRole('button', { name: 'Hang Up' }).click();
+    await idle(alice!);
+
+    await expect(bobsPanel.getByTestId('voicemail-badge')).toHaveText('1', { timeout: 20_000 });
+    await bobsPanel.getByRole('link', { name: 'Open Voicemail' }).click();
+    const message = bob!.page.getByRole('list', { name: 'Voicemail messages' }).getByRole('listitem').first();
+    await expect(message).toHaveAccessibleName(new RegExp(`^New message from ${alice!.signIn.name}`));
+    await message.getByRole('button', { name: 'Play' }).click();
+    await expect
+      .poll(async () => {
+        const { dominant } = await toneMix(bob!.page, [440], 'voicemail-audio');
+        return dominant !== null && Math.abs(dominant - 440) <= 20;
+      }, { timeout: 20_000, intervals: [200] })
+      .toBe(true);
+    // Played means heard: the badge goes away.
+    await expect(bobsPanel.getByTestId('voicemail-badge')).toBeHidden({ timeout: 15_000 });
+    await bobsPanel.getByRole('switch', { name: 'Do Not Disturb' }).click();
+    await expect(bobsPanel.getByTestId('dnd-indicator')).toBeHidden();
+  });
+});
