@@ -1,6 +1,6 @@
 import { act, cleanup, fireEvent, render, screen, within } from '@testing-library/react';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { BlfKeysResponse, PortalEvent, PresenceResponse, VoicemailListResponse } from '@switchboard/api';
+import type { BlfKeysResponse, PortalEvent, PresenceResponse, RecentCallsResponse, VoicemailListResponse } from '@switchboard/api';
 import { moveKey } from '../features/blf-keys/blf.js';
 import { flush, meFixture, phoneHarness } from '../test-support/fake-phone.js';
 import type { PhoneHarness } from '../test-support/fake-phone.js';
@@ -13,6 +13,7 @@ let presence: PresenceResponse;
 let dnd: { enabled: boolean };
 let voicemail: VoicemailListResponse;
 let requests: { method: string; url: string; body: unknown }[] = [];
+let recent: RecentCallsResponse = { calls: [] };
 
 class PushedWebSocket {
   static current: PushedWebSocket | null = null;
@@ -39,12 +40,15 @@ beforeAll(() => {
     requests.push({ method, url, body });
     const json = (value: unknown) => Promise.resolve(Response.json(value));
     if (url === '/api/directory') return json({ entries: [{ userId: 'u2', name: 'Grace Hopper', extension: '102', presence: 'idle' }, { userId: 'u3', name: 'Alan Turing', extension: '103', presence: 'idle' }] });
-    if (url === '/api/calls/recent') return json({ calls: [] });
+    if (url === '/api/calls/recent') return json(recent);
     if (url === '/api/me/blf-keys' && method === 'GET') return json(blf);
     if (url === '/api/me/blf-keys' && method === 'PUT') return json(body);
     if (url === '/api/presence') return json(presence);
     if (url === '/api/me/dnd' && method === 'GET') return json(dnd);
-    if (url === '/api/me/dnd' && method === 'PUT') return json(body);
+    if (url === '/api/me/dnd' && method === 'PUT') {
+      dnd = body as { enabled: boolean };
+      return json(body);
+    }
     if (url === '/api/voicemail') return json(voicemail);
     if (url.startsWith('/api/voicemail/') && method === 'PATCH') return json({ ...voicemail.messages[0], ...(body as object) });
     if (url.startsWith('/api/voicemail/') && method === 'DELETE') return Promise.resolve(new Response(null, { status: 204 }));
@@ -59,6 +63,7 @@ afterAll(() => {
 beforeEach(() => {
   location.hash = '#/phone';
   requests = [];
+  recent = { calls: [] };
   blf = { keys: [{ extension: '102', label: 'Grace' }, { extension: '103', label: 'Alan' }] };
   presence = { entries: [{ extension: '102', state: 'idle' }, { extension: '103', state: 'busy' }] };
   dnd = { enabled: false };
@@ -172,6 +177,16 @@ describe('Voicemail', () => {
   });
 });
 
+describe('Recent Calls', () => {
+  it('a conference call shows its room, and a click dials the room number to rejoin', async () => {
+    recent = { calls: [{ number: '*38', name: null, direction: 'outbound', outcome: 'answered', at: '2026-11-24T08:00:00Z', durationSeconds: 60, room: '99901' }] };
+    const h = await portal();
+    fireEvent.click(within(screen.getByRole('list', { name: 'Recent calls' })).getByRole('button', { name: /Conference room 99901/ }));
+    await act(flush);
+    expect(h.ua().calls[0]?.target).toBe('sip:99901@demo.switchboard.test');
+  });
+});
+
 describe('Do Not Disturb', () => {
   it('the side panel switch turns it on (indicator shown) and events from phones turn it off', async () => {
     await portal();
@@ -182,8 +197,13 @@ describe('Do Not Disturb', () => {
     expect(requests.find((r) => r.method === 'PUT' && r.url === '/api/me/dnd')?.body).toEqual({ enabled: true });
     expect(within(panel()).getByTestId('dnd-indicator')).toBeTruthy();
     expect(within(panel()).getByTestId('dnd-status').textContent).toContain('Do Not Disturb is on');
+    fireEvent.click(within(panel()).getByRole('button', { name: 'Collapse side panel' }));
+    await act(flush);
+    expect(within(panel()).getByRole('status', { name: 'Do Not Disturb is on' }).textContent).toBe('DND'); // still shown while collapsed
     push({ type: 'dnd', enabled: false }); // *79 from a desk phone
     expect(within(panel()).queryByTestId('dnd-indicator')).toBeNull();
+    expect(within(panel()).queryByRole('status')).toBeNull();
+    fireEvent.click(within(panel()).getByRole('button', { name: 'Expand side panel' }));
   });
 
   it('says so when the server does not offer it yet', async () => {

@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { Icon } from '../components/Icon.js';
 import { BlfKeys } from '../features/blf-keys/index.js';
 import { Directory } from '../features/directory/index.js';
-import { DndStatus } from '../features/dnd/index.js';
+import { DndIndicator, DndStatus } from '../features/dnd/index.js';
 import { RecentCalls } from '../features/recent-calls/index.js';
 import { VoicemailBadge } from '../features/voicemail/index.js';
 import { tabHref } from './routes.js';
@@ -29,6 +29,7 @@ export function SidePanel() {
       >
         <Icon name={collapsed ? 'chevronLeft' : 'chevronRight'} />
       </button>
+      {collapsed ? <DndIndicator /> : null}
       <div id="side-panel-content" className="side-panel-content" hidden={collapsed}>
         <BlfKeys />
         <RecentCalls />

@@ -57,3 +57,14 @@ export function DndSetting() {
     </section>
   );
 }
+
+/** While the side panel is collapsed: the DND indicator alone, so it still shows. */
+export function DndIndicator() {
+  const dnd = useDnd();
+  if (!dnd.enabled) return null;
+  return (
+    <span className="badge badge-dnd" role="status" title="Do Not Disturb is on">
+      DND
+    </span>
+  );
+}

@@ -1,1 +1,1 @@
-export { DndSetting, DndStatus } from './DndStatus.js';
+export { DndIndicator, DndSetting, DndStatus } from './DndStatus.js';

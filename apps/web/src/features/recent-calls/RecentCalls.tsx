@@ -38,16 +38,18 @@ export function RecentCalls() {
       <ul className="list" aria-label="Recent calls">
         {calls.slice(0, 20).map((call) => {
           const { icon, text } = describe(call);
-          const who = call.name ?? call.number;
+          // A conference call is rejoined by dialling its room number (the guide's "Leaving & Rejoining").
+          const who = call.room ? `Conference room ${call.room}` : (call.name ?? call.number);
+          const number = call.room ?? call.number;
           return (
             <li key={`${call.number}-${call.at}`}>
-              <button type="button" className={`list-item${call.outcome === 'missed' ? ' list-item-missed' : ''}`} title={`Call ${who}`} onClick={() => void phone.call(call.number, call.name)}>
+              <button type="button" className={`list-item${call.outcome === 'missed' ? ' list-item-missed' : ''}`} title={`Call ${who}`} onClick={() => void phone.call(number, call.room ? who : call.name)}>
                 <span className="list-icon" role="img" aria-label={text}>
                   <Icon name={icon} size={16} />
                 </span>
                 <span className="list-main">
                   <span className="list-name">{who}</span>
-                  {call.name ? <span className="list-sub">{call.number}</span> : null}
+                  {call.name && !call.room ? <span className="list-sub">{call.number}</span> : null}
                 </span>
                 <span className="list-meta">{when(call.at)}</span>
               </button>
