@@ -61,38 +61,6 @@ describe.skipIf(!Baresip.isAvailable())('voicemail with real phones', () => {
     expect((await lamp.subscribe('message-summary', '301', 600)).status).toBe(403);
   });
 
-  it('*78 turns DND on (presence dnd, the next call goes to voicemail without ringing), *79 turns it off', async () => {
-    const { phone: alice } = await f.phone('311', 'Alice Adams', '440');
-    const { phone: bob, creds: bobCreds } = await f.phone('312', 'Bob Baker', '1000');
-    let mark = bob.events.length;
-    await bob.dial(`sip:*78@127.0.0.1:${f.port}`);
-    await bob.waitFor('CALL_ESTABLISHED', { since: mark });
-    await bob.waitFor('CALL_CLOSED', { since: mark, timeoutMs: 15_000 });
-    expect(await f.store.dnd.get(bobCreds.tenantId, bobCreds.userId)).toBe(true);
-    expect(f.pbx.presence.stateOf(bobCreds.tenantId, '312')).toBe('dnd');
-    expect(f.events).toContainEqual({ kind: 'dnd', tenantId: bobCreds.tenantId, userId: bobCreds.userId, value: true });
-
-    const bobMark = bob.events.length;
-    mark = alice.events.length;
-    await alice.dial(`sip:312@127.0.0.1:${f.port}`);
-    await alice.waitFor('CALL_ESTABLISHED', { since: mark, timeoutMs: 20_000 });
-    await f.recordingStarted();
-    await sleep(2000);
-    await alice.sendDtmf('#');
-    // '#' ends the message: "message saved", then the server hangs up.
-    await alice.waitFor('CALL_CLOSED', { since: mark, timeoutMs: 20_000 });
-    expect(bob.events.slice(bobMark).some((e) => e.type === 'CALL_INCOMING')).toBe(false);
-    const messages = await f.store.voicemail.list(bobCreds.tenantId, bobCreds.userId);
-    expect(messages).toHaveLength(1);
-    expect(analyseTone(readWav((await f.pbx.mailbox!.audioPath(bobCreds.tenantId, bobCreds.userId, messages[0]!.id))!), { skipSeconds: 0.3 }).dominant).toBeCloseTo(440, -1);
-
-    mark = bob.events.length;
-    await bob.dial(`sip:*79@127.0.0.1:${f.port}`);
-    await bob.waitFor('CALL_CLOSED', { since: mark, timeoutMs: 15_000 });
-    expect(await f.store.dnd.get(bobCreds.tenantId, bobCreds.userId)).toBe(false);
-    expect(f.pbx.presence.stateOf(bobCreds.tenantId, '312')).toBe('idle');
-  });
-
   it('*97 plays the new message (its tone heard by the phone) and 7 deletes it; the server says goodbye and hangs up', async () => {
     const { phone: alice, creds } = await f.phone('321', 'Alice Adams', '440');
     // A message in Alice's mailbox, as a deposit leaves it: file (fsync'd), then the row.
@@ -119,27 +87,5 @@ describe.skipIf(!Baresip.isAvailable())('voicemail with real phones', () => {
     const windows = Math.floor(heard.samples.length / heard.sampleRate / 0.5);
     const tones = Array.from({ length: windows }, (_, i) => analyseTone(heard, { skipSeconds: i * 0.5, maxSeconds: 0.5 }).dominant);
     expect(tones.filter((t) => t !== null && Math.abs(t - 1000) <= 20).length).toBeGreaterThanOrEqual(2);
-  });
-
-  it('a call nobody answers rings out to voicemail on the same caller leg: the rung phone is cancelled, the message holds the caller tone', async () => {
-    const { phone: alice } = await f.phone('331', 'Alice Adams', '1000');
-    const { phone: bob, creds } = await f.phone('332', 'Bob Baker', '440');
-    const bobMark = bob.events.length;
-    const mark = alice.events.length;
-    await alice.dial(`sip:332@127.0.0.1:${f.port}`);
-    await bob.waitFor('CALL_INCOMING', { since: bobMark });
-    // The ring timeout (3 s) passes: Bob's phone stops ringing, voicemail answers Alice.
-    await bob.waitFor('CALL_CLOSED', { since: bobMark, timeoutMs: 15_000 });
-    await alice.waitFor('CALL_ESTABLISHED', { since: mark, timeoutMs: 20_000 });
-    await f.recordingStarted();
-    await sleep(2500);
-    await alice.hangup();
-    await until(async () => (await f.store.voicemail.list(creds.tenantId, creds.userId)).length === 1, 'the message row');
-    const [message] = await f.store.voicemail.list(creds.tenantId, creds.userId);
-    expect(message!.from).toEqual({ number: '331', name: 'Alice Adams' });
-    expect(analyseTone(readWav((await f.pbx.mailbox!.audioPath(creds.tenantId, creds.userId, message!.id))!), { skipSeconds: 0.3 }).dominant).toBeCloseTo(1000, -1);
-    const history = await f.store.callHistory.page(creds.tenantId, creds.userId, { limit: 5 });
-    expect(history.items[0]).toMatchObject({ outcome: 'missed' });
-    await until(() => f.pbx.calls?.activeCalls === 0 && f.pbx.answered.size === 0, 'every call to end');
   });
 });

@@ -1,0 +1,37 @@
+import { analyseTone, Baresip, readWav } from '@switchboard/testkit';
+import { until, VoicemailFixture } from '../features/voicemail-fixture.js';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+// Real desk phones (baresip); messages are measured by their tone.
+describe.skipIf(!Baresip.isAvailable())('voicemail after ringing', () => {
+  let f: VoicemailFixture;
+  beforeEach(async () => {
+    f = await VoicemailFixture.start({ ringTimeoutMs: 3000 });
+  });
+  afterEach(async () => {
+    await f.close();
+  });
+
+  it('a call nobody answers rings out to voicemail on the same caller leg: the rung phone is cancelled, the message holds the caller tone', async () => {
+    const { phone: alice } = await f.phone('331', 'Alice Adams', '1000');
+    const { phone: bob, creds } = await f.phone('332', 'Bob Baker', '440');
+    const bobMark = bob.events.length;
+    const mark = alice.events.length;
+    await alice.dial(`sip:332@127.0.0.1:${f.port}`);
+    await bob.waitFor('CALL_INCOMING', { since: bobMark });
+    // The ring timeout (3 s) passes: Bob's phone stops ringing, voicemail answers Alice.
+    await bob.waitFor('CALL_CLOSED', { since: bobMark, timeoutMs: 15_000 });
+    await alice.waitFor('CALL_ESTABLISHED', { since: mark, timeoutMs: 20_000 });
+    await f.recordingStarted();
+    await sleep(2500);
+    await alice.hangup();
+    await until(async () => (await f.store.voicemail.list(creds.tenantId, creds.userId)).length === 1, 'the message row');
+    const [message] = await f.store.voicemail.list(creds.tenantId, creds.userId);
+    expect(message!.from).toEqual({ number: '331', name: 'Alice Adams' });
+    expect(analyseTone(readWav((await f.pbx.mailbox!.audioPath(creds.tenantId, creds.userId, message!.id))!), { skipSeconds: 0.3 }).dominant).toBeCloseTo(1000, -1);
+    const history = await f.store.callHistory.page(creds.tenantId, creds.userId, { limit: 5 });
+    expect(history.items[0]).toMatchObject({ outcome: 'missed' });
+    await until(() => f.pbx.calls?.activeCalls === 0 && f.pbx.answered.size === 0, 'every call to end');
+  });
+});
