@@ -34,4 +34,21 @@ describe.skipIf(!Baresip.isAvailable())('voicemail after ringing', () => {
     expect(history.items[0]).toMatchObject({ outcome: 'missed' });
     await until(() => f.pbx.calls?.activeCalls === 0 && f.pbx.answered.size === 0, 'every call to end');
   });
+
+  it('a callee who rejects the call (486 busy) sends the caller to voicemail (the default for busy)', async () => {
+    const { phone: alice } = await f.phone('341', 'Alice Adams', '1000');
+    const { phone: bob, creds } = await f.phone('342', 'Bob Baker', '440');
+    const bobMark = bob.events.length;
+    const mark = alice.events.length;
+    await alice.dial(`sip:342@127.0.0.1:${f.port}`);
+    await bob.waitFor('CALL_INCOMING', { since: bobMark });
+    await bob.hangup(); // baresip rejects a ringing call with 486 Busy Here
+    await alice.waitFor('CALL_ESTABLISHED', { since: mark, timeoutMs: 20_000 });
+    await f.recordingStarted();
+    await sleep(2000);
+    await alice.hangup();
+    await until(async () => (await f.store.voicemail.list(creds.tenantId, creds.userId)).length === 1, 'the message row');
+    const [message] = await f.store.voicemail.list(creds.tenantId, creds.userId);
+    expect(analyseTone(readWav((await f.pbx.mailbox!.audioPath(creds.tenantId, creds.userId, message!.id))!), { skipSeconds: 0.3 }).dominant).toBeCloseTo(1000, -1);
+  });
 });
