@@ -18,7 +18,8 @@
 //                           registrar               bench/sip/registrar-server.mjs: the built
 //                                                   registrar alone (UDP, no HTTP or media)
 //   CLIENT_RETRIES=1        a step that failed only on SIPp's side (its watchdog, or it could not
-//                           create calls at the rate: the load generator was starved) runs again
+//                           create calls at the rate: the load generator was starved) runs again;
+//                           if it fails so again, the server stays on the ladder
 //   PARSER=1 PARSER_COUNT=200000   PARSER=0 skips the parser benchmark
 //   PROFILE=0               1: Switchboard runs under node --cpu-prof and a summary of where its
 //                           time went is printed (profiling slows it: not numbers for the record)
@@ -328,7 +329,9 @@ async function ladder(servers, users, round) {
     }
     st.steps.push(r);
     if (r.pass) st.best = Math.max(st.best, rate);
-    else st.firstFail = st.firstFail === null ? rate : Math.min(st.firstFail, rate);
+    // A step failed only by SIPp (starved by other work on the machine) says nothing about the
+    // server: it stays on the ladder, and the step counts as neither pass nor failure.
+    else if (!clientSideOnly(r.verdict)) st.firstFail = st.firstFail === null ? rate : Math.min(st.firstFail, rate);
     log(`round ${round}: ${server.label} at ${rate}/s: ${r.verdict} (${r.usPerRegistration} µs per registration)`);
   };
   for (const [i, rate] of settings.rates.entries()) {
