@@ -39,7 +39,10 @@ test.describe('voicemail', () => {
     const bobsPanel = bob!.page.getByRole('complementary', { name: 'Side panel' });
     await bobsPanel.getByRole('switch', { name: 'Do Not Disturb' }).click();
     await expect(bobsPanel.getByTestId('dnd-indicator')).toBeVisible();
-    await expect(bobsPanel.getByTestId('voicemail-badge')).toBeHidden();
+    // Other tests on this worker's server may have left Bob messages: count from what is there.
+    await expect(bobsPanel.getByText(/No new messages\.|\d+ new messages?\./)).toBeVisible();
+    const badge = bobsPanel.getByTestId('voicemail-badge');
+    const before = (await badge.count()) === 0 ? 0 : Number(await badge.textContent());
 
     await dial(alice!, '102');
     await connected(alice!); // answered by voicemail, not by Bob
@@ -49,7 +52,7 @@ test.describe('voicemail', () => {
     await alice!.page.getByRole('button', { name: 'Hang Up' }).click();
     await idle(alice!);
 
-    await expect(bobsPanel.getByTestId('voicemail-badge')).toHaveText('1', { timeout: 20_000 });
+    await expect(badge).toHaveText(String(before + 1), { timeout: 20_000 });
     await bobsPanel.getByRole('link', { name: 'Open Voicemail' }).click();
     const message = bob!.page.getByRole('list', { name: 'Voicemail messages' }).getByRole('listitem').first();
     await expect(message).toHaveAccessibleName(new RegExp(`^New message from ${alice!.signIn.name}`));
@@ -60,8 +63,9 @@ test.describe('voicemail', () => {
         return dominant !== null && Math.abs(dominant - 440) <= 20;
       }, { timeout: 20_000, intervals: [200] })
       .toBe(true);
-    // Played means heard: the badge goes away.
-    await expect(bobsPanel.getByTestId('voicemail-badge')).toBeHidden({ timeout: 15_000 });
+    // Played means heard: the badge goes back down.
+    if (before === 0) await expect(badge).toBeHidden({ timeout: 15_000 });
+    else await expect(badge).toHaveText(String(before), { timeout: 15_000 });
     await bobsPanel.getByRole('switch', { name: 'Do Not Disturb' }).click();
     await expect(bobsPanel.getByTestId('dnd-indicator')).toBeHidden();
   });

@@ -9,7 +9,9 @@ export function describeCallEnd(end: SessionEnd, number: string): string | null 
   const who = number || 'The number';
   // The server's own sentence ("The conference room is full (10 people)") says it best.
   if (end.reason && (end.statusCode === null || end.statusCode >= 400) && !(end.statusCode === 487 && end.originator === 'local')) {
-    return /[.!?]$/.test(end.reason) ? end.reason : `${end.reason}.`;
+    const sentence = /[.!?]$/.test(end.reason) ? end.reason : `${end.reason}.`;
+    // "Number not found" is what people look for when they misdial; the server says which.
+    return end.statusCode === 404 || end.statusCode === 604 ? `Number not found: ${sentence}` : sentence;
   }
   switch (end.statusCode) {
     case 404:

@@ -18,5 +18,6 @@ describe('the server’s own words for a refusal', () => {
   it('is what the user reads when present', () => {
     expect(describeCallEnd({ originator: 'remote', cause: 'Busy', statusCode: 486, reason: 'The conference room is full (10 people)' }, '*38')).toBe('The conference room is full (10 people).');
     expect(describeCallEnd({ originator: 'remote', cause: 'Busy', statusCode: 486, reason: null }, '102')).toBe('102 is busy. Try again later.');
+    expect(describeCallEnd({ originator: 'remote', cause: 'Not Found', statusCode: 404, reason: 'Extension 789 does not exist' }, '789')).toBe('Number not found: Extension 789 does not exist.');
   });
 });
