@@ -20,6 +20,14 @@ export class MediaError extends Error {
 type ResultOf<C extends Command> = C['op'] extends keyof CommandResults ? CommandResults[C['op']] : null;
 
 /**
+ * Offer/answer commands that a call waits on while its caller listens to nothing: a thread that
+ * does not answer them in time (overloaded, or a bug) fails the one request, so the call gets a
+ * final answer instead of hanging forever. Long-running commands (play, record) have no limit.
+ */
+const NEGOTIATION_OPS: ReadonlySet<Command['op']> = new Set(['createOffer', 'answerOffer', 'applyAnswer']);
+const NEGOTIATION_TIMEOUT_MS = 10_000;
+
+/**
  * The main thread's end of one media thread: starts it (from dist/ as .js, or from source
  * with tsx under vitest), correlates commands with replies, and forwards events.
  */
@@ -60,7 +68,27 @@ export class MediaWorker {
     if (!worker || this.exited) return Promise.reject(new MediaError(`media thread ${this.index} is not running`, 'worker-down'));
     const id = this.nextId++;
     return new Promise<ResultOf<C>>((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      let timer: NodeJS.Timeout | null = null;
+      if (NEGOTIATION_OPS.has(command.op)) {
+        timer = setTimeout(() => {
+          if (!this.pending.delete(id)) return;
+          reject(new MediaError(`media thread ${this.index} did not answer ${command.op} within ${NEGOTIATION_TIMEOUT_MS / 1000} s`, 'timeout'));
+        }, NEGOTIATION_TIMEOUT_MS);
+        timer.unref();
+      }
+      const settle = (): void => {
+        if (timer) clearTimeout(timer);
+      };
+      this.pending.set(id, {
+        resolve: (value) => {
+          settle();
+          (resolve as (v: unknown) => void)(value);
+        },
+        reject: (error) => {
+          settle();
+          reject(error);
+        },
+      });
       const request: Request = { id, command };
       worker.postMessage(request, transfer);
     });

@@ -153,6 +153,20 @@ function legKind(protocol: string): LegKind {
   return protocol === 'ws' || protocol === 'wss' ? 'webrtc' : 'rtp';
 }
 
+/**
+ * The answer to an offer our media side could not take: no common codec (488), or a media thread
+ * too busy to answer in time (503, so the phone may try again). Nothing when the transaction has
+ * its final answer already (the caller gave up meanwhile).
+ */
+function refuseOffer(tx: AnyServerTransaction, error: unknown): void {
+  if (tx.finalResponse || tx.terminated) return;
+  if (error instanceof Error && (error as { code?: unknown }).code === 'timeout') {
+    tx.respond(503, 'The phone system is too busy to connect the call right now', { headers: { 'Retry-After': '5' } });
+    return;
+  }
+  tx.respond(488, 'None of the offered audio formats can be used');
+}
+
 /** The digit of an INFO application/dtmf-relay body ("Signal=5"). */
 function dtmfFromInfo(body: string): string | null {
   const match = /^\s*Signal\s*=\s*([0-9*#A-Da-d])\s*$/im.exec(body);
@@ -295,7 +309,7 @@ export class CallEngine {
     } catch (error) {
       void aMedia.close('offer rejected');
       this.o.logger('warn', 'caller offer not acceptable', { error: String(error) });
-      tx.respond(488, 'None of the offered audio formats can be used');
+      refuseOffer(tx, error);
       return null;
     }
     if (tx.finalResponse) {
@@ -616,8 +630,8 @@ export class CallEngine {
     let result;
     try {
       result = await leg.media.answerOffer(offer);
-    } catch {
-      tx.respond(488, 'None of the offered audio formats can be used');
+    } catch (error) {
+      refuseOffer(tx, error);
       return;
     }
     leg.negotiated = result.negotiated;
@@ -788,9 +802,9 @@ export class CallEngine {
     let answer: string;
     try {
       answer = (await media.answerOffer(request.body.toString('utf8'))).answer;
-    } catch {
+    } catch (error) {
       void media.close('offer rejected');
-      tx.respond(488, 'None of the offered audio formats can be used');
+      refuseOffer(tx, error);
       return;
     }
     const party: Party = { tenantId: caller.tenant.id, userId: caller.user.id, number: caller.extension!, name: caller.user.name };
@@ -1250,9 +1264,9 @@ export class CallEngine {
       const result = await media.answerOffer(offer);
       answer = result.answer;
       leg.negotiated = result.negotiated;
-    } catch {
+    } catch (error) {
       void media.close('offer rejected');
-      tx.respond(488, 'None of the offered audio formats can be used');
+      refuseOffer(tx, error);
       return null;
     }
     if (tx.finalResponse) {
