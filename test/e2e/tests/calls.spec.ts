@@ -4,8 +4,8 @@ import type { PortalUser } from '../support/fixtures.js';
 
 /**
  * Calls between real browsers through the real server (registrar, B2BUA call engine, WebRTC
- * legs). Audio is proven by the tone each side hears. What the server does not do yet is marked
- * fixme with the reason, never faked.
+ * legs). Audio is proven by the tone each side hears. Transfers have their own spec
+ * (transfer.spec.ts).
  */
 
 async function ready(user: PortalUser): Promise<void> {
@@ -148,24 +148,6 @@ test.describe('calls', () => {
     await alice.page.keyboard.press('#');
     await expect(alice.page.getByLabel('Tones sent')).toHaveText('5#');
     await expect.poll(() => alice.page.evaluate(() => (window as unknown as { rtpTones: string }).rtpTones)).toBe('5#');
-  });
-
-  // fixme: the server lists REFER in Allow but does not act on it yet (transfers are a later issue).
-  test.fixme('Blind Transfer hands the caller to a third browser', async ({ portal }) => {
-    const alice = await portal.as('101', { toneHz: 440 });
-    const bob = await portal.as('102', { toneHz: 1000 });
-    const carol = await portal.as('103', { toneHz: 1600 });
-    await Promise.all([ready(alice), ready(bob), ready(carol)]);
-    await dial(alice, '102');
-    await answer(bob);
-    await bob.page.getByRole('button', { name: 'Transfer' }).click();
-    const dialog = bob.page.getByRole('dialog', { name: 'Transfer call' });
-    await dialog.getByLabel('Destination extension or number').fill('103');
-    await dialog.getByRole('button', { name: 'Blind Transfer' }).click();
-    await answer(carol);
-    await expect(bob.page.getByRole('button', { name: 'Call', exact: true })).toBeVisible();
-    await expect.poll(() => hears(carol.page, 440), { timeout: 10_000 }).toBe(true);
-    await expect.poll(() => hears(alice.page, 1600), { timeout: 10_000 }).toBe(true);
   });
 
   test('a number that does not exist says "Number not found"', async ({ portal }) => {
