@@ -23,6 +23,9 @@ import {
 import type { RtpPacket } from '../transport/types.js';
 import type { Fingerprint, IceCredentials } from './session-description.js';
 
+/** How long binding the leg's socket may take before another port is tried. */
+const GATHER_TIMEOUT_MS = 3_000;
+
 /** Our DTLS role (RFC 5763 §5): the client sends ClientHello. */
 export type DtlsRole = 'client' | 'server';
 
@@ -116,10 +119,20 @@ export class IceDtlsLink {
       ...(port !== undefined ? { portRange: [port, port] as [number, number] } : {}),
     });
     const ice = new RTCIceTransport(gatherer);
-    await gatherer.gather();
-    const [candidate] = gatherer.localCandidates;
+    // werift binds the port a second time itself, and waits only for 'listening': if another
+    // program took the port in between, its bind fails and gathering never ends. Give it a
+    // moment (binding one socket takes about a millisecond), then let the caller try another port.
+    let timer: NodeJS.Timeout | undefined;
+    const gathered = await Promise.race([
+      gatherer.gather().then(() => true),
+      new Promise<false>((resolve) => {
+        timer = setTimeout(() => resolve(false), GATHER_TIMEOUT_MS);
+      }),
+    ]);
+    clearTimeout(timer);
+    const [candidate] = gathered ? gatherer.localCandidates : [];
     if (!candidate) {
-      await ice.stop();
+      await ice.stop().catch(() => undefined);
       return null;
     }
     const { usernameFragment, password } = gatherer.localParameters;
