@@ -9,8 +9,11 @@ import { WebAudioRingtone } from './ringtone.js';
 /** The softphone wired to the real browser: JsSIP (loaded on demand), getUserMedia, WebAudio. */
 export function createBrowserPhone(): Phone {
   const ringerOutput = new ElementAudioOutput('ringtone');
+  // Fetched now, while the microphone is checked, not after it (the phone needs it right then);
+  // a failed fetch is tried again when the phone asks for the stack.
+  const prefetched = import('./jssip-stack.js').catch(() => null);
   const phone = new Phone({
-    loadSipStack: async (credentials) => (await import('./jssip-stack.js')).createJsSipUserAgent(credentials),
+    loadSipStack: async (credentials) => ((await prefetched) ?? (await import('./jssip-stack.js'))).createJsSipUserAgent(credentials),
     fetchMe: () => api.me(),
     microphone: browserMicrophone,
     devices: new AudioDevices(),

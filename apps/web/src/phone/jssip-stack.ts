@@ -143,6 +143,11 @@ class JsSipSession implements SipSession {
     this.remote = { name: name ? name : null, number: identity.uri.user ?? '' };
     if (session.connection) this.watch(session.connection);
     session.on('peerconnection', (e) => this.watch(e.peerconnection));
+    // JsSIP sends its offer (or answer) when ICE gathering is complete, which waits for the TCP
+    // candidates too (~100 ms). The server takes media over UDP only: the first UDP candidate is enough.
+    session.on('icecandidate', (e) => {
+      if (/ udp /i.test(e.candidate.candidate)) e.ready();
+    });
   }
 
   private watch(pc: RTCPeerConnection): void {
