@@ -1,11 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import type SqliteDatabase from 'better-sqlite3';
 import type { Selectable } from 'kysely';
 import { toDevice } from './devices.js';
 import type { DeviceAccount, Registration, RegistrationInput } from './records.js';
-import { bindingKeyOf } from './registrations.js';
+import { bindingRow } from './registrations.js';
 import type { DevicesTable, ExtensionsTable, RegistrationsTable, TenantsTable, UsersTable } from './schema.js';
 import { toTenant } from './tenants.js';
 import { toUser } from './users.js';
@@ -141,25 +140,7 @@ export class RegistrarHotPath {
 
   /** Adds or replaces a binding, as `registrations.save`; resolves after its group commits. */
   saveBinding(tenantId: string, input: RegistrationInput, now: Date): Promise<Registration> {
-    const row: Selectable<RegistrationsTable> = {
-      id: randomUUID(),
-      tenant_id: tenantId,
-      device_id: input.deviceId,
-      aor: input.aor,
-      binding_key: bindingKeyOf(input),
-      contact: input.contact,
-      instance_id: input.instanceId,
-      reg_id: input.regId,
-      expires_at: input.expiresAt.toISOString(),
-      transport: input.transport,
-      source_address: input.sourceAddress,
-      source_port: input.sourcePort,
-      flow_id: input.flowId,
-      call_id: input.callId,
-      cseq: input.cseq,
-      user_agent: input.userAgent,
-      updated_at: now.toISOString(),
-    };
+    const row = bindingRow(tenantId, input, now);
     return this.enqueue((s) => {
       const saved = s.upsertBinding.get(row) as { id: string };
       return { ...input, id: saved.id, tenantId, updatedAt: now } satisfies Registration;

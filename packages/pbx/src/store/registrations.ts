@@ -34,6 +34,29 @@ export function bindingKeyOf(binding: Pick<RegistrationInput, 'instanceId' | 're
   return binding.instanceId !== null ? `${binding.instanceId}|${binding.regId ?? ''}` : binding.contact;
 }
 
+/** The row of a new or refreshed binding (a fresh id; an upsert keeps the existing one). */
+export function bindingRow(tenantId: string, input: RegistrationInput, now: Date): Selectable<RegistrationsTable> {
+  return {
+    id: randomUUID(),
+    tenant_id: tenantId,
+    device_id: input.deviceId,
+    aor: input.aor,
+    binding_key: bindingKeyOf(input),
+    contact: input.contact,
+    instance_id: input.instanceId,
+    reg_id: input.regId,
+    expires_at: input.expiresAt.toISOString(),
+    transport: input.transport,
+    source_address: input.sourceAddress,
+    source_port: input.sourcePort,
+    flow_id: input.flowId,
+    call_id: input.callId,
+    cseq: input.cseq,
+    user_agent: input.userAgent,
+    updated_at: now.toISOString(),
+  };
+}
+
 /**
  * Registrations (the location service), persisted so they survive a restart. Reads return only
  * bindings that have not expired at `now`.
@@ -52,25 +75,7 @@ export class RegistrationRepository {
   async save(tenantId: string, input: RegistrationInput, now = new Date()): Promise<Registration> {
     const hotPath = this.hotPath;
     if (hotPath) return guardWrite(() => hotPath.saveBinding(tenantId, input, now), { missing: 'no such device in this tenant' });
-    const row: Selectable<RegistrationsTable> = {
-      id: randomUUID(),
-      tenant_id: tenantId,
-      device_id: input.deviceId,
-      aor: input.aor,
-      binding_key: bindingKeyOf(input),
-      contact: input.contact,
-      instance_id: input.instanceId,
-      reg_id: input.regId,
-      expires_at: input.expiresAt.toISOString(),
-      transport: input.transport,
-      source_address: input.sourceAddress,
-      source_port: input.sourcePort,
-      flow_id: input.flowId,
-      call_id: input.callId,
-      cseq: input.cseq,
-      user_agent: input.userAgent,
-      updated_at: now.toISOString(),
-    };
+    const row = bindingRow(tenantId, input, now);
     const { id: _id, tenant_id: _t, aor: _a, binding_key: _b, ...changes } = row;
     const saved = await guardWrite(
       () =>
