@@ -15,7 +15,8 @@ export default defineConfig({
   fullyParallel: false,
   // Two workers: two test files at once, each with its own server and browsers (2-core machines).
   workers: 2,
-  retries: 0,
+  // One retry under CI, as for the vitest projects with real endpoints (docs/decisions/0005).
+  retries: process.env.CI ? 1 : 0,
   forbidOnly: !!process.env.CI,
   reporter: [['list']],
 });

@@ -6,3 +6,4 @@ export * from './g711.js';
 export * from './rtp-peer.js';
 export * from './sipp.js';
 export * from './protos.js';
+export * from './until.js';

@@ -1,5 +1,5 @@
 import { createSocket } from 'node:dgram';
-import { RtpPeer, analyseTone } from '@switchboard/testkit';
+import { RtpPeer, analyseTone, until } from '@switchboard/testkit';
 import { encodeG711 } from '../../src/codecs/g711.js';
 import { RtpPortPool } from '../../src/rtp/port-pool.js';
 import { parseRtp, serializeRtp } from '../../src/rtp/rtp-packet.js';
@@ -44,12 +44,11 @@ describe('plain RTP transport', () => {
       a.sendRtp(tonePacket(111, n, 440));
       b.sendRtp(tonePacket(222, n, 1000));
     }
-    await wait(450);
+    await until('five packets each way', () => atA.length === 5 && atB.length === 5, 5_000);
     expect(atB.map((p) => p.sequenceNumber)).toEqual([0, 1, 2, 3, 4]);
     expect(atA.map((p) => p.ssrc)).toEqual([222, 222, 222, 222, 222]);
     // RTCP is muxed on the RTP port (both sides offered/accepted rtcp-mux) and sent every ~200 ms.
-    expect(a.stats().rtcpReceived).toBeGreaterThan(0);
-    expect(b.stats().rtcpReceived).toBeGreaterThan(0);
+    await until('RTCP at both ends', () => a.stats().rtcpReceived > 0 && b.stats().rtcpReceived > 0, 5_000);
   });
 
   it('talks to a peer without rtcp-mux on even/odd ports, and a re-offer to hold bumps the o= version', async () => {
@@ -68,7 +67,7 @@ describe('plain RTP transport', () => {
         a.sendRtp(tonePacket(7, n, 440));
         await wait(20);
       }
-      expect(heard.length).toBeGreaterThan(5);
+      await until('the peer\'s tone', () => heard.length > 5, 5_000);
       expect(analyseTone(peer.heardAudio()).dominant).toBe(440);
       const version = (sdp: string) => Number(/^o=\S+ \S+ (\d+)/m.exec(sdp)![1]);
       const hold = await a.createOffer({ direction: 'sendonly' });
@@ -113,13 +112,12 @@ describe('plain RTP transport', () => {
       nat.send(serializeRtp(tonePacket(9, 0, 440)), port, '127.0.0.1');
       await wait(50);
       a.sendRtp(tonePacket(5, 0, 1000));
-      await wait(50);
+      await until('the answer to the latched address', () => got.length === 1, 5_000);
       expect(got).toHaveLength(1);
       expect(a.stats().remote).toEqual({ address: '127.0.0.1', port: nat.address().port });
       // A different source while the latched one is alive is dropped, not followed.
       stranger.send(serializeRtp(tonePacket(13, 0, 440)), port, '127.0.0.1');
-      await wait(50);
-      expect(a.stats().packetsFromStrangers).toBe(1);
+      await until('the stranger counted', () => a.stats().packetsFromStrangers === 1, 5_000);
       expect(a.stats().remote!.port).toBe(nat.address().port);
     } finally {
       nat.close();
@@ -161,19 +159,18 @@ describe('plain RTP transport with SDES-SRTP', () => {
       a.sendRtp(tonePacket(1, n, 440));
       b.sendRtp(tonePacket(2, n, 1000));
     }
-    await wait(300);
+    await until('five packets each way', () => atA.length === 5 && atB.length === 5, 5_000);
     expect(atB.map((p) => p.sequenceNumber)).toEqual([0, 1, 2, 3, 4]);
     expect(atB[0]!.payload.equals(tonePacket(1, 0, 440).payload)).toBe(true);
     expect(atA).toHaveLength(5);
-    expect(a.stats().rtcpReceived + b.stats().rtcpReceived).toBeGreaterThan(0);
+    await until('an RTCP report', () => a.stats().rtcpReceived + b.stats().rtcpReceived > 0, 5_000);
     // A clear RTP packet sent to the secured port fails authentication.
     const port = Number(/m=audio (\d+)/.exec(answer)![1]);
     const forger = createSocket('udp4');
     await new Promise<void>((r) => forger.bind(0, '127.0.0.1', r));
     forger.send(serializeRtp(tonePacket(1, 9, 440)), port, '127.0.0.1');
-    await wait(100);
+    await until('the forged packet refused', () => b.stats().authFailures === 1, 5_000);
     forger.close();
-    expect(b.stats().authFailures).toBe(1);
     expect(atB).toHaveLength(5);
   });
 

@@ -2,7 +2,7 @@
  * The WebRTC leg against a real headless Chromium: both offer/answer directions, audio proven
  * by the tone heard on each side, hold/resume on the same DTLS session, and DTMF from the page.
  */
-import { analyseTone } from '@switchboard/testkit';
+import { analyseTone, until } from '@switchboard/testkit';
 import { createWebRtcTransport } from '../../src/webrtc/index.js';
 import type { WebRtcTransport } from '../../src/webrtc/index.js';
 import type { NegotiatedAudio, TransportState } from '../../src/transport/types.js';
@@ -106,8 +106,12 @@ describe.skipIf(chromiumMissing !== null)('WebRTC leg with headless Chromium', (
     await peer.waitFor(() => peer.connectionState(), 'connected');
     await expectTwoWayAudio(leg, peer, 'opus', negotiated.codecs[0]!.payloadType);
     // RTCP both ways: Chromium read our SR (remote-outbound-rtp) and our report on its stream (remote-inbound-rtp).
-    expect(await peer.rtcpSeen()).toEqual({ remoteOutbound: true, remoteInbound: true });
-    expect(leg.counters.rtcpReceived).toBeGreaterThan(0);
+    // Chromium sends its first audio RTCP report at a randomised moment within seconds, so wait for it.
+    await until('Chromium to read our RTCP', async () => {
+      const seen = await peer.rtcpSeen();
+      return seen.remoteOutbound && seen.remoteInbound;
+    });
+    await until('an RTCP report from Chromium', () => leg.counters.rtcpReceived > 0);
   });
 
   it('offers to the browser with PCMU first, and PCMU tones flow both ways', async () => {

@@ -2,6 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Baresip, describeTimeline, toneTimeline, writeToneWav, type Pcm } from '@switchboard/testkit';
+export { until } from '@switchboard/testkit';
 import type { PbxFixture } from '../support/pbx-fixture.js';
 
 /** Tone files the phones of the transfer and conference tests send as their microphone. */
@@ -31,10 +32,3 @@ export function endsHearing(pcm: Pcm, hz: number, blocks = 6): boolean {
   return new RegExp(`T{${blocks},}[.o]{0,3}$`).test(story(pcm, hz));
 }
 
-export async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}

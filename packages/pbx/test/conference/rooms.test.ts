@@ -1,7 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { analyseTone, Baresip, goertzelPower, writeToneWav, type Pcm } from '@switchboard/testkit';
+import { analyseTone, Baresip, goertzelPower, until, writeToneWav, type Pcm } from '@switchboard/testkit';
 import type { RoomView } from '../../src/conference/conference-room.js';
 import { PbxFixture } from '../support/pbx-fixture.js';
 import { SipSubscriber, dialogStates } from '../subscriptions/sip-subscriber.js';
@@ -54,13 +54,6 @@ function longestRun(sets: string[], wanted: string): number {
   return best;
 }
 
-async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
 
 describe.skipIf(!Baresip.isAvailable())('conference rooms', () => {
   let pbx: PbxFixture;

@@ -1,5 +1,6 @@
+import { until } from '@switchboard/testkit';
 import { analyseTone, Baresip } from '@switchboard/testkit';
-import { until, VoicemailFixture } from './voicemail-fixture.js';
+import { VoicemailFixture } from './voicemail-fixture.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -35,7 +36,7 @@ describe.skipIf(!Baresip.isAvailable())('directed pickup', () => {
     await sleep(1500);
     await alice.hangup();
     await carol.waitFor('CALL_CLOSED', { since: carolMark });
-    await until(() => f.pbx.calls?.activeCalls === 0, 'the call to end');
+    await until('the call to end', () => f.pbx.calls?.activeCalls === 0);
 
     // Through the server: Alice's 440 Hz at Carol, Carol's 1 kHz at Alice.
     expect(analyseTone(carol.heardAudio(), { skipSeconds: 0.5, maxSeconds: 1 }).dominant).toBeCloseTo(440, -1);

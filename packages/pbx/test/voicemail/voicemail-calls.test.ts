@@ -1,10 +1,11 @@
+import { until } from '@switchboard/testkit';
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { analyseTone, Baresip, encodeWav, readWav, type Pcm } from '@switchboard/testkit';
 import { writeDurably } from '../../src/voicemail/mailbox.js';
 import { SipSubscriber } from '../subscriptions/sip-subscriber.js';
-import { until, VoicemailFixture } from '../features/voicemail-fixture.js';
+import { VoicemailFixture } from '../features/voicemail-fixture.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -37,7 +38,7 @@ describe.skipIf(!Baresip.isAvailable())('voicemail with real phones', () => {
     await f.recordingStarted();
     await sleep(3000);
     await alice.hangup();
-    await until(async () => (await f.store.voicemail.list(bob.tenantId, bob.userId)).length === 1, 'the message row');
+    await until('the message row', async () => (await f.store.voicemail.list(bob.tenantId, bob.userId)).length === 1);
 
     const [message] = await f.store.voicemail.list(bob.tenantId, bob.userId);
     expect(message).toMatchObject({ from: { number: '301', name: 'Alice Adams' }, heard: false });
@@ -75,7 +76,7 @@ describe.skipIf(!Baresip.isAvailable())('voicemail with real phones', () => {
     const mark = alice.events.length;
     await alice.dial(`sip:*97@127.0.0.1:${f.port}`);
     await alice.waitFor('CALL_ESTABLISHED', { since: mark, timeoutMs: 20_000 });
-    await until(async () => (await f.store.voicemail.get(creds.tenantId, creds.userId, id))?.heard === true, 'the message played and marked heard', 30_000);
+    await until('the message played and marked heard', async () => (await f.store.voicemail.get(creds.tenantId, creds.userId, id))?.heard === true, 30_000);
     await alice.sendDtmf('7');
     await alice.waitFor('CALL_CLOSED', { since: mark, timeoutMs: 30_000 });
     expect(await f.store.voicemail.get(creds.tenantId, creds.userId, id)).toBeNull();

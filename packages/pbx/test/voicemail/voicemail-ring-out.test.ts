@@ -1,5 +1,6 @@
+import { until } from '@switchboard/testkit';
 import { analyseTone, Baresip, readWav } from '@switchboard/testkit';
-import { until, VoicemailFixture } from '../features/voicemail-fixture.js';
+import { VoicemailFixture } from '../features/voicemail-fixture.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -26,13 +27,13 @@ describe.skipIf(!Baresip.isAvailable())('voicemail after ringing', () => {
     await f.recordingStarted();
     await sleep(2500);
     await alice.hangup();
-    await until(async () => (await f.store.voicemail.list(creds.tenantId, creds.userId)).length === 1, 'the message row');
+    await until('the message row', async () => (await f.store.voicemail.list(creds.tenantId, creds.userId)).length === 1);
     const [message] = await f.store.voicemail.list(creds.tenantId, creds.userId);
     expect(message!.from).toEqual({ number: '331', name: 'Alice Adams' });
     expect(analyseTone(readWav((await f.pbx.mailbox!.audioPath(creds.tenantId, creds.userId, message!.id))!), { skipSeconds: 0.3 }).dominant).toBeCloseTo(1000, -1);
     const history = await f.store.callHistory.page(creds.tenantId, creds.userId, { limit: 5 });
     expect(history.items[0]).toMatchObject({ outcome: 'missed' });
-    await until(() => f.pbx.calls?.activeCalls === 0 && f.pbx.answered.size === 0, 'every call to end');
+    await until('every call to end', () => f.pbx.calls?.activeCalls === 0 && f.pbx.answered.size === 0);
   });
 
   it('a callee who rejects the call (486 busy) sends the caller to voicemail (the default for busy)', async () => {
@@ -47,7 +48,7 @@ describe.skipIf(!Baresip.isAvailable())('voicemail after ringing', () => {
     await f.recordingStarted();
     await sleep(2000);
     await alice.hangup();
-    await until(async () => (await f.store.voicemail.list(creds.tenantId, creds.userId)).length === 1, 'the message row');
+    await until('the message row', async () => (await f.store.voicemail.list(creds.tenantId, creds.userId)).length === 1);
     const [message] = await f.store.voicemail.list(creds.tenantId, creds.userId);
     expect(analyseTone(readWav((await f.pbx.mailbox!.audioPath(creds.tenantId, creds.userId, message!.id))!), { skipSeconds: 0.3 }).dominant).toBeCloseTo(1000, -1);
   });

@@ -1,3 +1,4 @@
+import { until } from '@switchboard/testkit';
 import { connect, type Socket } from 'node:net';
 import { createSocket } from 'node:dgram';
 import { WebSocket, WebSocketServer } from 'ws';
@@ -12,13 +13,6 @@ function collect(t: { on(e: 'message', l: (r: ParseResult, f: Flow) => void): un
   return got;
 }
 
-async function until(check: () => boolean, ms = 3000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
 
 describe('TcpTransport', () => {
   let transport: TcpTransport;
@@ -40,7 +34,7 @@ describe('TcpTransport', () => {
     client.write(third.slice(0, 10));
     await new Promise((r) => setTimeout(r, 20));
     client.write(third.slice(10));
-    await until(() => got.length === 3);
+    await until('3 message(s) received', () => got.length === 3, 10_000, 5);
     expect(got.every((g) => g.result.ok)).toBe(true);
     expect(new Set(got.map((g) => g.flow.id)).size).toBe(1);
     expect(got[0]!.flow).toMatchObject({ protocol: 'tcp', reliable: true, remote: { address: '127.0.0.1', port: client.localPort } });
@@ -55,7 +49,7 @@ describe('TcpTransport', () => {
   it('sends back over the same connection, and reports when it closes', async () => {
     const got = collect(transport);
     client.write(OPTIONS(1));
-    await until(() => got.length === 1);
+    await until('1 message(s) received', () => got.length === 1, 10_000, 5);
     const flow = got[0]!.flow;
     const reply = new Promise<string>((r) => client.once('data', (d) => r(d.toString())));
     expect((await transport.send(Buffer.from('SIP/2.0 200 OK\r\n\r\n'), flow)).ok).toBe(true);
@@ -79,7 +73,7 @@ describe('TcpTransport', () => {
     const a = await transport.send(Buffer.from(OPTIONS(1)), other.local);
     const b = await transport.send(Buffer.from(OPTIONS(2)), other.local);
     expect(a.ok && b.ok && a.flow.id === b.flow.id).toBe(true);
-    await until(() => got.length === 2);
+    await until('2 message(s) received', () => got.length === 2, 10_000, 5);
     const closed = new Promise<Flow>((r) => transport.on('flowClosed', r));
     await other.close();
     expect((await closed).id).toBe(a.ok ? a.flow.id : '');
@@ -97,7 +91,7 @@ describe('UdpTransport', () => {
     peer.send('\r\n\r\n', transport.local.port, '127.0.0.1');
     peer.send(OPTIONS(1), transport.local.port, '127.0.0.1');
     peer.send('garbage', transport.local.port, '127.0.0.1');
-    await until(() => got.length === 2);
+    await until('2 message(s) received', () => got.length === 2, 10_000, 5);
     expect(got[0]!.result.ok).toBe(true);
     expect(got[1]!.result.ok).toBe(false);
     expect(got[0]!.flow.remote.port).toBe(peer.address().port);
@@ -123,7 +117,7 @@ describe('WsTransport (RFC 7118)', () => {
     await new Promise<void>((r) => ws.once('open', () => r()));
     ws.send(OPTIONS(1));
     ws.send(Buffer.from(OPTIONS(2)), { binary: true });
-    await until(() => got.length === 2);
+    await until('2 message(s) received', () => got.length === 2, 10_000, 5);
     expect(got.map((g) => g.result.ok)).toEqual([true, true]);
     expect(got[0]!.flow).toMatchObject({ protocol: 'ws', reliable: true });
     const reply = new Promise<{ text: string; binary: boolean }>((r) => ws.once('message', (d, binary) => r({ text: (d as Buffer).toString(), binary })));
