@@ -61,27 +61,30 @@ export interface TypedHeaders {
 
 export type TypedHeaderKey = keyof TypedHeaders;
 
-interface Definition<T> {
+export interface Definition<T> {
   /** A single-valued header may appear once (RFC 4475 §3.3.8-9: multi01, mcl01). */
   readonly single: boolean;
   parse(values: readonly string[]): T;
+  /** The same for a header written on one line (the usual case: no array to build). */
+  parseLine(value: string): T;
 }
 
 type Definitions = { readonly [K in TypedHeaderKey]: Definition<TypedHeaders[K]> };
 
 function one<T>(parse: (value: string) => T): Definition<T> {
-  return { single: true, parse: (values) => parse(values[0] ?? '') };
+  return { single: true, parse: (values) => parse(values[0] ?? ''), parseLine: parse };
 }
 
 function list<T>(parse: (value: string) => readonly T[]): Definition<readonly T[]> {
   return {
     single: false,
     parse: (values) => (values.length === 1 ? parse(values[0]!) : values.flatMap((v) => parse(v))),
+    parseLine: parse,
   };
 }
 
 function perLine<T>(parse: (value: string) => T): Definition<readonly T[]> {
-  return { single: false, parse: (values) => values.map(parse) };
+  return { single: false, parse: (values) => values.map(parse), parseLine: (value) => [parse(value)] };
 }
 
 function parseCallId(value: string): string {
@@ -106,7 +109,7 @@ export const HEADER_DEFINITIONS: Definitions = {
   'call-id': one(parseCallId),
   cseq: one(parseCSeq),
   'max-forwards': one(parseMaxForwards),
-  contact: { single: false, parse: parseContacts },
+  contact: { single: false, parse: parseContacts, parseLine: parseContactList },
   expires: one((v) => parseDeltaSeconds(v, 'Expires')),
   'min-expires': one((v) => parseDeltaSeconds(v, 'Min-Expires')),
   route: list((v) => parseAddressList(v, 'Route')),
@@ -136,8 +139,13 @@ export const HEADER_DEFINITIONS: Definitions = {
   date: one(parseSipDate),
 };
 
-const TYPED_KEYS: ReadonlySet<string> = new Set(Object.keys(HEADER_DEFINITIONS));
+const BY_KEY: ReadonlyMap<string, Definition<unknown>> = new Map(Object.entries(HEADER_DEFINITIONS));
 
 export function isTypedHeaderKey(key: string): key is TypedHeaderKey {
-  return TYPED_KEYS.has(key);
+  return BY_KEY.has(key);
+}
+
+/** The definition of a header the stack understands; undefined for any other key (one map lookup). */
+export function headerDefinition(key: string): Definition<unknown> | undefined {
+  return BY_KEY.get(key);
 }

@@ -1,5 +1,5 @@
 import { addressToString, type Address } from './address.js';
-import { HEADER_DEFINITIONS, isTypedHeaderKey, type TypedHeaderKey, type TypedHeaders } from './header-definitions.js';
+import { HEADER_DEFINITIONS, headerDefinition, type TypedHeaderKey, type TypedHeaders } from './header-definitions.js';
 import { canonicalName, headerKey } from './header-names.js';
 import type { AuthValue } from './headers/auth.js';
 import { cseqToString, type CSeq } from './headers/cseq.js';
@@ -314,21 +314,24 @@ export abstract class SipMessage {
 
   /** Parses every header the stack understands; throws SipSyntaxError at the first bad one. */
   validateHeaders(): void {
-    let groups: Map<TypedHeaderKey, string[]> | undefined;
+    // One pass: each typed header is parsed at its first line; a header written on several lines
+    // (Via, Route...) is parsed again whole once all its lines are known.
+    const cache = new Map<string, unknown>();
+    let repeated: string[] | undefined;
     for (const f of this.fields) {
-      if (!isTypedHeaderKey(f.key)) continue;
-      groups ??= new Map();
-      const group = groups.get(f.key);
-      if (group === undefined) {
-        groups.set(f.key, [f.value]);
-      } else {
-        if (HEADER_DEFINITIONS[f.key].single) throw new SipSyntaxError(`more than one ${canonicalName(f.key)} header`, canonicalName(f.key));
-        group.push(f.value);
+      const definition = headerDefinition(f.key);
+      if (definition === undefined) continue;
+      if (!cache.has(f.key)) {
+        cache.set(f.key, definition.parseLine(f.value));
+      } else if (definition.single) {
+        // RFC 4475 multi01, mcl01.
+        throw new SipSyntaxError(`more than one ${canonicalName(f.key)} header`, canonicalName(f.key));
+      } else if (!(repeated ??= []).includes(f.key)) {
+        repeated.push(f.key);
       }
     }
-    if (!groups) return;
-    const cache = (this.typedCache ??= new Map());
-    for (const [key, values] of groups) cache.set(key, HEADER_DEFINITIONS[key].parse(values));
+    if (repeated) for (const key of repeated) cache.set(key, headerDefinition(key)!.parse(this.getAll(key)));
+    this.typedCache = cache;
   }
 
   /** The wire form: untouched lines exactly as received, changed ones as `Name: value`. */

@@ -71,8 +71,19 @@ type StartLine = { kind: 'request'; method: string; uri: Uri; version: string } 
 
 const VERSION_RE = /^SIP\/(\d+)\.(\d+)$/i;
 
+/** Whether a start line begins "SIP/" (any case): a Status-Line, not a Request-Line. */
+function looksLikeStatusLine(line: string): boolean {
+  return (
+    line.length >= 4 &&
+    (line.charCodeAt(0) | 32) === 115 &&
+    (line.charCodeAt(1) | 32) === 105 &&
+    (line.charCodeAt(2) | 32) === 112 &&
+    line.charCodeAt(3) === 47
+  );
+}
+
 function parseStartLine(line: string): StartLine {
-  if (line.length >= 4 && line.slice(0, 4).toUpperCase() === 'SIP/') {
+  if (looksLikeStatusLine(line)) {
     // Status-Line = SIP-Version SP Status-Code SP Reason-Phrase
     const sp1 = line.indexOf(' ');
     const version = sp1 < 0 ? line : line.slice(0, sp1);
@@ -83,11 +94,14 @@ function parseStartLine(line: string): StartLine {
     return { kind: 'response', status: Number(codeText), reason: line.slice(sp1 + 5), version };
   }
   // Request-Line = Method SP Request-URI SP SIP-Version: exactly one SP between parts (RFC 4475 lwsstart, trws, lwsruri).
-  const parts = line.split(' ');
-  if (parts.length !== 3 || parts.some((p) => p === '')) throw new SipSyntaxError('malformed request line');
-  const [method, uriText, version] = parts as [string, string, string];
+  const sp1 = line.indexOf(' ');
+  const sp2 = sp1 < 0 ? -1 : line.indexOf(' ', sp1 + 1);
+  if (sp1 <= 0 || sp2 <= sp1 + 1 || sp2 === line.length - 1 || line.indexOf(' ', sp2 + 1) >= 0) throw new SipSyntaxError('malformed request line');
+  const method = line.slice(0, sp1);
+  const uriText = line.slice(sp1 + 1, sp2);
+  const version = line.slice(sp2 + 1);
   if (!isToken(method)) throw new SipSyntaxError('invalid method');
-  if (!VERSION_RE.test(version)) throw new SipSyntaxError('invalid SIP version in request line');
+  if (version !== 'SIP/2.0' && !VERSION_RE.test(version)) throw new SipSyntaxError('invalid SIP version in request line');
   if (uriText.includes('\t')) throw new SipSyntaxError('whitespace in Request-URI');
   const uri = parseUri(uriText);
   // §19.1.1: headers are not allowed in a Request-URI (RFC 4475 escruri).
@@ -187,7 +201,9 @@ export function parseMessage(data: Buffer, options: ParseOptions = {}): ParseRes
   let bodyStart: number;
   let problem: string | undefined;
   const crlf = data.indexOf('\n\r\n', start);
-  const lf = crlf < 0 ? data.indexOf('\n\n', start) : data.subarray(0, crlf).indexOf('\n\n', start);
+  // An LF-only blank line counts only if it comes before the first CRLF one.
+  let lf = data.indexOf('\n\n', start);
+  if (crlf >= 0 && lf + 2 > crlf) lf = -1;
   if (lf >= 0) {
     headEnd = lf + 1;
     separator = '\n';
@@ -203,9 +219,13 @@ export function parseMessage(data: Buffer, options: ParseOptions = {}): ParseRes
     problem = 'no empty line after the header section';
   }
 
-  const headBytes = data.subarray(start, headEnd);
-  const encoding = isUtf8(headBytes) ? 'utf8' : 'latin1';
-  const text = headBytes.toString(encoding);
+  // Decoded as UTF-8 unless the octets are not UTF-8 (only then can a U+FFFD appear unwritten).
+  let encoding: 'utf8' | 'latin1' = 'utf8';
+  let text = data.toString('utf8', start, headEnd);
+  if (text.includes('\uFFFD') && !isUtf8(data.subarray(start, headEnd))) {
+    encoding = 'latin1';
+    text = data.toString('latin1', start, headEnd);
+  }
 
   // Split into physical lines, folding continuation lines into the field they continue (§7.3.1).
   const fields: MutableField[] = [];
@@ -213,21 +233,28 @@ export function parseMessage(data: Buffer, options: ParseOptions = {}): ParseRes
   let startLineText = '';
   let pos = 0;
   let lineNo = 0;
+  let nextCr = text.indexOf('\r');
   while (pos < text.length) {
     let nl = text.indexOf('\n', pos);
     if (nl < 0) nl = text.length - 1;
+    // The content ends before the line's LF or CR LF (an unterminated last line keeps everything).
+    let end = nl + 1;
+    if (text.charCodeAt(nl) === 10) {
+      end = nl;
+      if (end > pos && text.charCodeAt(end - 1) === 13) end--;
+    }
+    const lineStart = pos;
     const raw = text.slice(pos, nl + 1);
-    const end = raw.endsWith('\r\n') ? raw.length - 2 : raw.endsWith('\n') ? raw.length - 1 : raw.length;
-    const content = raw.slice(0, end);
     pos = nl + 1;
-    if (content.length > limits.maxLineLength) problem ??= 'line too long';
-    if (content.includes('\r')) problem ??= 'bare CR in header section';
+    if (end - lineStart > limits.maxLineLength) problem ??= 'line too long';
+    if (nextCr >= 0 && nextCr < lineStart) nextCr = text.indexOf('\r', lineStart);
+    if (nextCr >= 0 && nextCr < end) problem ??= 'bare CR in header section';
     if (lineNo++ === 0) {
       startLineRaw = raw;
-      startLineText = content;
+      startLineText = text.slice(lineStart, end);
       continue;
     }
-    const c0 = content.charCodeAt(0);
+    const c0 = text.charCodeAt(lineStart);
     if (c0 === 32 || c0 === 9) {
       const last = fields[fields.length - 1];
       if (!last) {
@@ -235,34 +262,37 @@ export function parseMessage(data: Buffer, options: ParseOptions = {}): ParseRes
         continue;
       }
       last.raw += raw;
-      (last.continued ??= []).push(trimWs(content));
+      (last.continued ??= []).push(trimWs(text.slice(lineStart, end)));
       continue;
     }
     if (fields.length >= limits.maxHeaders) {
       problem ??= 'too many header fields';
       break;
     }
-    const colon = content.indexOf(':');
-    if (colon <= 0) {
+    const colon = text.indexOf(':', lineStart);
+    if (colon <= lineStart || colon >= end) {
       problem ??= 'header line without a colon';
       continue;
     }
     let nameEnd = colon;
-    while (nameEnd > 0 && (content.charCodeAt(nameEnd - 1) === 32 || content.charCodeAt(nameEnd - 1) === 9)) nameEnd--;
-    const name = content.slice(0, nameEnd);
+    while (nameEnd > lineStart && (text.charCodeAt(nameEnd - 1) === 32 || text.charCodeAt(nameEnd - 1) === 9)) nameEnd--;
+    const name = text.slice(lineStart, nameEnd);
     if (!isToken(name)) {
       problem ??= 'invalid header name';
       continue;
     }
-    fields.push({ name, key: headerKey(name), value: trimWs(content.slice(colon + 1)), raw, continued: undefined });
+    let valueStart = colon + 1;
+    let valueEnd = end;
+    while (valueStart < valueEnd && (text.charCodeAt(valueStart) === 32 || text.charCodeAt(valueStart) === 9)) valueStart++;
+    while (valueEnd > valueStart && (text.charCodeAt(valueEnd - 1) === 32 || text.charCodeAt(valueEnd - 1) === 9)) valueEnd--;
+    fields.push({ name, key: headerKey(name), value: text.slice(valueStart, valueEnd), raw, continued: undefined });
   }
 
   let startLine: StartLine;
   try {
     startLine = parseStartLine(startLineText);
   } catch (e) {
-    const looksLikeResponse = startLineText.slice(0, 4).toUpperCase() === 'SIP/';
-    return failure(looksLikeResponse ? 'response' : 'request', `start line: ${describe(e)}`, fields);
+    return failure(looksLikeStatusLine(startLineText) ? 'response' : 'request', `start line: ${describe(e)}`, fields);
   }
   if (problem !== undefined) return failure(startLine.kind, problem, fields, startLine);
 
@@ -300,7 +330,7 @@ export function parseMessage(data: Buffer, options: ParseOptions = {}): ParseRes
   message.body = bodyLength === 0 ? Buffer.alloc(0) : data.subarray(bodyStart, bodyStart + bodyLength);
 
   // RFC 3261 §8.2 version check comes after the syntax checks, so 505 goes to well-formed requests.
-  if (startLine.kind === 'request' && !/^SIP\/2\.0$/i.test(startLine.version)) {
+  if (startLine.kind === 'request' && startLine.version !== 'SIP/2.0' && !/^SIP\/2\.0$/i.test(startLine.version)) {
     return failure('request', `SIP version ${startLine.version} not supported`, fields, startLine, 505);
   }
   return { ok: true, message };

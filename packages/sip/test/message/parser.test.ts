@@ -179,6 +179,31 @@ describe('parseMessage', () => {
     expect(m.toBuffer().equals(data)).toBe(true);
   });
 
+  it('keeps a U+FFFD written in valid UTF-8 as UTF-8', () => {
+    const data = crlf('OPTIONS sip:a@example.com SIP/2.0', 'Via: SIP/2.0/UDP h;branch=z9hG4bK1', 'From: "\uFFFD" <sip:b@example.com>;tag=1', 'To: <sip:a@example.com>', 'Call-ID: c', 'CSeq: 1 OPTIONS', '', '');
+    const m = ok(parseMessage(data));
+    expect(m.encoding).toBe('utf8');
+    expect(m.from.displayName).toBe('\uFFFD');
+    expect(m.toBuffer().equals(data)).toBe(true);
+  });
+
+  it('reads a list header written on several lines as one list, and refuses a bad later line', () => {
+    const lines = ['OPTIONS sip:a@example.com SIP/2.0', 'Via: SIP/2.0/UDP h;branch=z9hG4bK1', 'Route: <sip:p1.example.com;lr>', 'From: <sip:b@example.com>;tag=1', 'Route: <sip:p2.example.com;lr>, <sip:p3.example.com;lr>'];
+    const m = ok(parseMessage(crlf(...lines, 'To: <sip:a@example.com>', 'Call-ID: c', 'CSeq: 1 OPTIONS', '', '')));
+    expect(m.routes.map((r) => (r.uri.kind === 'sip' ? r.uri.host : ''))).toEqual(['p1.example.com', 'p2.example.com', 'p3.example.com']);
+    const bad = parseMessage(crlf(...lines, 'Route: <sip:p4.example.com', 'To: <sip:a@example.com>', 'Call-ID: c', 'CSeq: 1 OPTIONS', '', ''));
+    expect(bad.ok).toBe(false);
+    expect(bad.ok ? 0 : bad.status).toBe(400);
+  });
+
+  it('takes an LF-only blank line only when it comes before the CRLF one', () => {
+    const head = OPTIONS.slice(0, 8).join('\r\n');
+    const lfFirst = ok(parseMessage(Buffer.from(head + '\n\nab\r\n\r\n')));
+    expect(lfFirst.separator).toBe('\n');
+    const crlfFirst = ok(parseMessage(Buffer.from(head + '\r\n\r\nv=0\n\nx')));
+    expect(crlfFirst.separator).toBe('\r\n');
+  });
+
   it('reads Contact lists, the wildcard and contact parameters', () => {
     const base = ['REGISTER sip:example.com SIP/2.0', 'Via: SIP/2.0/UDP h;branch=z9hG4bK1', 'From: <sip:a@example.com>;tag=1', 'To: <sip:a@example.com>', 'Call-ID: c', 'CSeq: 2 REGISTER'];
     const m = ok(
