@@ -107,19 +107,17 @@ export class RtpPortPool {
 
   private async bindEphemeral(address: string): Promise<BoundPair> {
     for (let attempt = 0; attempt < 32; attempt++) {
-      const rtp = await bindUdp(0, address);
-      const port = rtp.address().port;
-      if (port % 2 !== 0 || port >= 65535) {
-        closeQuietly(rtp);
-        continue;
-      }
-      try {
-        const rtcp = await bindUdp(port + 1, address);
-        this.taken.add(port);
-        return this.pair(rtp, rtcp, port);
-      } catch {
-        closeQuietly(rtp);
-      }
+      // The system names a free port; we then bind it (and the next) by number. A socket bound to
+      // port 0 would lose its port when a pinned RTP socket is disconnected (Linux gives an
+      // implicitly chosen port back on disconnect); one bound by number keeps it.
+      const probe = await bindUdp(0, address);
+      const port = probe.address().port;
+      closeQuietly(probe);
+      if (port % 2 !== 0 || port >= 65535) continue;
+      const pair = await this.tryPair(port, address);
+      if (!pair) continue;
+      this.taken.add(port);
+      return pair;
     }
     throw new PortsExhaustedError(null);
   }

@@ -25,13 +25,14 @@ export interface RtpHeaderExtension {
 
 /** An RTP packet with every header part, as found on the wire. */
 export interface RtpWirePacket extends RtpPacket {
-  csrcs: number[];
+  csrcs: readonly number[];
   extension: RtpHeaderExtension | null;
   /** Bytes of padding at the end (RFC 3550 §5.1 P bit), including the count byte; 0 for none. */
   paddingLength: number;
 }
 
 export const RTP_HEADER_SIZE = 12;
+const NO_CSRCS: readonly number[] = Object.freeze([]);
 
 /** RFC 5761 §4: on a muxed port, RTCP packet types 192–223 collide with no RTP payload type in use. */
 export function looksLikeRtcp(buf: Buffer): boolean {
@@ -50,8 +51,13 @@ export function parseRtp(buf: Buffer): RtpWirePacket | null {
   const csrcCount = b0 & 0x0f;
   let offset = RTP_HEADER_SIZE;
   if (buf.length < offset + csrcCount * 4) return null;
-  const csrcs: number[] = [];
-  for (let i = 0; i < csrcCount; i++, offset += 4) csrcs.push(buf.readUInt32BE(offset));
+  // Almost every packet has none: share one empty list instead of allocating one per packet.
+  let csrcs: readonly number[] = NO_CSRCS;
+  if (csrcCount > 0) {
+    const list: number[] = [];
+    for (let i = 0; i < csrcCount; i++, offset += 4) list.push(buf.readUInt32BE(offset));
+    csrcs = list;
+  }
   let extension: RtpHeaderExtension | null = null;
   if (hasExtension) {
     if (buf.length < offset + 4) return null;

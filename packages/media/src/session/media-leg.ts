@@ -57,6 +57,8 @@ export class MediaLeg {
   private readonly taps = new Set<(sp: SourcePacket) => void>();
   private feed: string | null = null;
   private lastProducer = '';
+  private relayFeeder = '';
+  private relayProducer = '';
   private playback: { source: AudioSource; done: (end: PlaybackEnd) => void } | null = null;
   private readonly dtmfJobs: DtmfJob[] = [];
   private dtmfCounter = 0;
@@ -197,8 +199,13 @@ export class MediaLeg {
   relay(feeder: string, packet: RtpPacket): void {
     const codec = this.sendCodec;
     if (!this.isHeard(feeder) || !codec || !this.outbound) return;
-    this.lastProducer = `${feeder}/relay`;
-    this.transport.sendRtp(this.outbound.relayed(this.lastProducer, packet, codec.payloadType));
+    // The producer's name is built once per feeder, not once per packet.
+    if (this.relayFeeder !== feeder) {
+      this.relayFeeder = feeder;
+      this.relayProducer = `${feeder}/relay`;
+    }
+    this.lastProducer = this.relayProducer;
+    this.transport.sendRtp(this.outbound.relayed(this.relayProducer, packet, codec.payloadType));
   }
 
   /** Sends 20 ms of audio from a feeder: resampled and encoded for this leg. */

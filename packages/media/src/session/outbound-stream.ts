@@ -59,7 +59,7 @@ export class OutboundStream {
     }
     const timestamp = this.nextTimestamp;
     this.nextTimestamp = (timestamp + samples) >>> 0;
-    return this.emit({ payloadType, payload, timestamp, marker, sequenceNumber: this.nextSeq() });
+    return this.emit({ payloadType, payload, timestamp, marker, sequenceNumber: this.nextSeq(), ssrc: this.ssrc });
   }
 
   /**
@@ -84,7 +84,7 @@ export class OutboundStream {
     // Keep our own counter at the newest sequence sent (serial comparison, RFC 1982).
     if (((sequenceNumber - this.seq) & 0xffff) < 0x8000) this.seq = sequenceNumber;
     const timestamp = (packet.timestamp + map.tsOffset) >>> 0;
-    return this.emit({ payloadType, payload: packet.payload, timestamp, marker, sequenceNumber });
+    return this.emit({ payloadType, payload: packet.payload, timestamp, marker, sequenceNumber, ssrc: this.ssrc });
   }
 
   /**
@@ -106,7 +106,7 @@ export class OutboundStream {
       this.eventMap = { key, sourceTimestamp, outTimestamp };
       marker = true;
     }
-    return this.emit({ payloadType, payload, timestamp: this.eventMap.outTimestamp, marker, sequenceNumber: this.nextSeq() });
+    return this.emit({ payloadType, payload, timestamp: this.eventMap.outTimestamp, marker, sequenceNumber: this.nextSeq(), ssrc: this.ssrc });
   }
 
   private nextSeq(): number {
@@ -114,11 +114,12 @@ export class OutboundStream {
     return this.seq;
   }
 
-  private emit(p: Omit<RtpPacket, 'ssrc'>): RtpPacket {
+  /** Every packet leaves through here: it is built whole by the caller (no copy per packet). */
+  private emit(p: RtpPacket): RtpPacket {
     // Timestamps only move forward on our line (a relayed packet arriving late keeps its own).
     if (((p.timestamp - this.timestamp) >>> 0) < 0x80000000) this.timestamp = p.timestamp;
     this.lastSendMs = this.now();
     this.packets++;
-    return { ...p, ssrc: this.ssrc };
+    return p;
   }
 }

@@ -8,8 +8,8 @@ import type { RtpPacket } from '../../src/transport/types.js';
 
 const pool = new RtpPortPool(null);
 const open: RtpTransport[] = [];
-function transport(id: string): RtpTransport {
-  const t = createRtpTransport({ id, bindAddress: '127.0.0.1', announcedAddress: '127.0.0.1', ports: pool, rtcpIntervalMs: 200 });
+function transport(id: string, relatchAfterMs?: number): RtpTransport {
+  const t = createRtpTransport({ id, bindAddress: '127.0.0.1', announcedAddress: '127.0.0.1', ports: pool, rtcpIntervalMs: 200, ...(relatchAfterMs ? { relatchAfterMs } : {}) });
   open.push(t);
   return t;
 }
@@ -96,8 +96,8 @@ describe('plain RTP transport', () => {
     expect(a.stats().packetsSent).toBe(0);
   });
 
-  it('latches onto the address media really comes from (symmetric RTP, NAT)', async () => {
-    const a = transport('a');
+  it('latches onto the address media really comes from (symmetric RTP, NAT), and follows a new one only after the first went quiet', async () => {
+    const a = transport('a', 600);
     const offer = await a.createOffer();
     const port = Number(/m=audio (\d+)/.exec(offer)![1]);
     // The SDP names a port nobody listens on, as a phone behind NAT would (its private address).
@@ -106,19 +106,38 @@ describe('plain RTP transport', () => {
     const stranger = createSocket('udp4');
     await new Promise<void>((r) => nat.bind(0, '127.0.0.1', r));
     await new Promise<void>((r) => stranger.bind(0, '127.0.0.1', r));
+    const natPort = nat.address().port;
+    const strangerPort = stranger.address().port;
     try {
-      const got: RtpPacket[] = [];
-      nat.on('message', (m) => got.push(parseRtp(m)!));
+      const atNat: RtpPacket[] = [];
+      const atStranger: RtpPacket[] = [];
+      nat.on('message', (m) => atNat.push(parseRtp(m)!));
+      stranger.on('message', (m) => atStranger.push(parseRtp(m)!));
       nat.send(serializeRtp(tonePacket(9, 0, 440)), port, '127.0.0.1');
-      await wait(50);
+      await until('latched onto the NAT address', () => a.stats().remote?.port === natPort, 5_000);
       a.sendRtp(tonePacket(5, 0, 1000));
-      await until('the answer to the latched address', () => got.length === 1, 5_000);
-      expect(got).toHaveLength(1);
-      expect(a.stats().remote).toEqual({ address: '127.0.0.1', port: nat.address().port });
+      await until('the answer at the latched address', () => atNat.length === 1, 5_000);
       // A different source while the latched one is alive is dropped, not followed.
-      stranger.send(serializeRtp(tonePacket(13, 0, 440)), port, '127.0.0.1');
-      await until('the stranger counted', () => a.stats().packetsFromStrangers === 1, 5_000);
-      expect(a.stats().remote!.port).toBe(nat.address().port);
+      for (let n = 1; n <= 3; n++) {
+        nat.send(serializeRtp(tonePacket(9, n, 440)), port, '127.0.0.1');
+        stranger.send(serializeRtp(tonePacket(13, n, 440)), port, '127.0.0.1');
+        a.sendRtp(tonePacket(5, n, 1000));
+        await until(`packet ${n} at the latched address`, () => atNat.length === n + 1, 5_000);
+      }
+      expect(a.stats().remote).toEqual({ address: '127.0.0.1', port: natPort });
+      expect(a.stats().packetsReceived).toBe(4);
+      expect(atStranger).toHaveLength(0);
+      // Pinned to the latched source, the socket never even saw the stranger's packets.
+      expect(a.stats().packetsFromStrangers).toBe(0);
+      // The NAT mapping changes: the old source falls silent, the new one is followed.
+      await until('the new source followed', async () => {
+        stranger.send(serializeRtp(tonePacket(13, 9, 440)), port, '127.0.0.1');
+        await wait(100);
+        return a.stats().remote?.port === strangerPort;
+      }, 10_000);
+      a.sendRtp(tonePacket(5, 9, 1000));
+      await until('our packet at the new address', () => atStranger.length === 1, 5_000);
+      expect(atNat).toHaveLength(4);
     } finally {
       nat.close();
       stranger.close();
@@ -154,6 +173,14 @@ describe('plain RTP transport with SDES-SRTP', () => {
     const atB: RtpPacket[] = [];
     a.on('rtp', (p) => atA.push(p));
     b.on('rtp', (p) => atB.push(p));
+    // A clear RTP packet sent to the secured port fails authentication. (It is sent before media
+    // flows: once B has latched onto A, its socket is pinned and a stranger's packet never arrives.)
+    const port = Number(/m=audio (\d+)/.exec(answer)![1]);
+    const forger = createSocket('udp4');
+    await new Promise<void>((r) => forger.bind(0, '127.0.0.1', r));
+    forger.send(serializeRtp(tonePacket(1, 9, 440)), port, '127.0.0.1');
+    await until('the forged packet refused', () => b.stats().authFailures === 1, 5_000);
+    forger.close();
     // A raw listener on B's port sees only ciphertext.
     for (let n = 0; n < 5; n++) {
       a.sendRtp(tonePacket(1, n, 440));
@@ -164,13 +191,6 @@ describe('plain RTP transport with SDES-SRTP', () => {
     expect(atB[0]!.payload.equals(tonePacket(1, 0, 440).payload)).toBe(true);
     expect(atA).toHaveLength(5);
     await until('an RTCP report', () => a.stats().rtcpReceived + b.stats().rtcpReceived > 0, 5_000);
-    // A clear RTP packet sent to the secured port fails authentication.
-    const port = Number(/m=audio (\d+)/.exec(answer)![1]);
-    const forger = createSocket('udp4');
-    await new Promise<void>((r) => forger.bind(0, '127.0.0.1', r));
-    forger.send(serializeRtp(tonePacket(1, 9, 440)), port, '127.0.0.1');
-    await until('the forged packet refused', () => b.stats().authFailures === 1, 5_000);
-    forger.close();
     expect(atB).toHaveLength(5);
   });
 
