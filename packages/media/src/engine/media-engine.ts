@@ -24,6 +24,11 @@ export interface MediaEngineOptions {
   toneRegion?: string;
   /** Enables Leg fault injection for tests of fault isolation. */
   testHooks?: boolean;
+  /**
+   * A media thread that answers nothing (not even the watchdog's ping) for this long is stuck:
+   * it is ended and replaced, its legs reported closed. Default 10 s.
+   */
+  stallLimitMs?: number;
 }
 
 export interface CreateLegOptions {
@@ -113,7 +118,7 @@ export class MediaEngine {
   }
 
   private newWorker(index: number): MediaWorker {
-    return new MediaWorker(index, (w, e) => this.onWorkerEvent(w, e), (w, error) => void this.onWorkerExit(w, error));
+    return new MediaWorker(index, (w, e) => this.onWorkerEvent(w, e), (w, error) => void this.onWorkerExit(w, error), this.options.stallLimitMs);
   }
 
   /** One MessageChannel between every two threads, for packets and mixes that cross. */
@@ -408,6 +413,12 @@ export class MediaEngine {
   async crashThreadForTest(index: number): Promise<void> {
     if (!this.options.testHooks) throw new MediaError('crash injection needs testHooks', 'bad-request');
     await this.workers[index]?.terminate();
+  }
+
+  /** Test hook: thread `index`'s clock work outgrows its period (an overloaded thread). */
+  async overrunClockForTest(index: number): Promise<void> {
+    if (!this.options.testHooks) throw new MediaError('fault injection needs testHooks', 'bad-request');
+    await this.workers[index]!.request({ op: 'injectOverrun' });
   }
 
   /** Test hook: the leg's next incoming packet throws inside its media thread. */

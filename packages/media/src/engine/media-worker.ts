@@ -26,6 +26,10 @@ type ResultOf<C extends Command> = C['op'] extends keyof CommandResults ? Comman
  */
 const NEGOTIATION_OPS: ReadonlySet<Command['op']> = new Set(['createOffer', 'answerOffer', 'applyAnswer']);
 const NEGOTIATION_TIMEOUT_MS = 10_000;
+/** How often an idle check asks a thread whether its event loop still runs. */
+const HEARTBEAT_MS = 1_000;
+/** Default for `stallLimitMs`: a thread that answers no ping for this long is ended and replaced. */
+export const DEFAULT_STALL_LIMIT_MS = 10_000;
 
 /**
  * The main thread's end of one media thread: starts it (from dist/ as .js, or from source
@@ -40,10 +44,16 @@ export class MediaWorker {
   /** Legs and mixers placed on this thread (for load balancing). */
   load = 0;
 
+  private heartbeat: NodeJS.Timeout | null = null;
+  /** When the unanswered ping was sent (performance.now()), or null. */
+  private pingSentAt: number | null = null;
+
   constructor(
     readonly index: number,
     private readonly onEvent: (worker: MediaWorker, event: WorkerEvent) => void,
     private readonly onExit: (worker: MediaWorker, error: Error) => void,
+    /** A thread whose event loop answers nothing for this long is stuck: it is ended (see watch()). */
+    private readonly stallLimitMs = DEFAULT_STALL_LIMIT_MS,
   ) {}
 
   get alive(): boolean {
@@ -61,6 +71,33 @@ export class MediaWorker {
     worker.on('error', (error) => this.exit(error));
     worker.on('exit', (code) => this.exit(new MediaError(`media thread ${this.index} exited (code ${code})`, 'worker-exited')));
     await this.request({ op: 'init', init });
+    this.watch();
+  }
+
+  /**
+   * The watchdog. A media thread runs its clock and its legs' packets on one event loop; code
+   * that never returns to that loop (a clock whose work outgrew its 20 ms period kept catching up
+   * forever: bench:calls after an overloaded step) leaves every command unanswered, every leg
+   * open and the thread busy, for good. A ping goes out every second; a thread that has not
+   * answered one for `stallLimitMs` is ended like a crashed one: its legs are reported closed (the
+   * calls on them end) and a fresh thread takes its place.
+   */
+  private watch(): void {
+    this.heartbeat = setInterval(() => {
+      if (this.exited) return;
+      if (this.pingSentAt === null) {
+        this.pingSentAt = performance.now();
+        this.request({ op: 'ping' }).then(
+          () => (this.pingSentAt = null),
+          () => undefined,
+        );
+      } else if (performance.now() - this.pingSentAt >= this.stallLimitMs) {
+        const stuck = this.worker;
+        this.exit(new MediaError(`media thread ${this.index} answered nothing for ${Math.round(this.stallLimitMs / 1000)} s and was restarted`, 'stalled'));
+        void stuck?.terminate();
+      }
+    }, HEARTBEAT_MS);
+    this.heartbeat.unref();
   }
 
   request<C extends Command>(command: C, transfer: readonly TransferListItem[] = []): Promise<ResultOf<C>> {
@@ -107,6 +144,7 @@ export class MediaWorker {
   }
 
   private exit(error: Error): void {
+    if (this.heartbeat) clearInterval(this.heartbeat);
     if (this.exited) return;
     this.exited = true;
     for (const waiter of this.pending.values()) waiter.reject(new MediaError(`media thread ${this.index} failed: ${error.message}`, 'worker-down'));
@@ -117,6 +155,7 @@ export class MediaWorker {
   /** Asks the thread to close its legs, then ends it. */
   async stop(): Promise<void> {
     const worker = this.worker;
+    if (this.heartbeat) clearInterval(this.heartbeat);
     if (!worker || this.exited) return;
     this.exited = true;
     worker.postMessage({ shutdown: true });

@@ -64,7 +64,11 @@ export type Command =
   | { op: 'mixerRemove'; mixerId: string; legId: string }
   | { op: 'mixerMute'; mixerId: string; legId: string; muted: boolean }
   | { op: 'stats' }
-  | { op: 'injectFault'; legId: string };
+  /** The watchdog's question: answered at once by a thread whose event loop runs. */
+  | { op: 'ping' }
+  | { op: 'injectFault'; legId: string }
+  /** Test hook: the thread's clock gets a task that takes longer than its period, every tick, as an overloaded thread's does. */
+  | { op: 'injectOverrun' };
 
 export interface Request {
   id: number;

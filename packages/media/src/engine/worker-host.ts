@@ -138,8 +138,12 @@ export class WorkerHost {
         return null;
       case 'stats':
         return this.stats();
+      case 'ping':
+        return null;
       case 'injectFault':
         return this.injectFault(c.legId);
+      case 'injectOverrun':
+        return this.injectOverrun();
     }
   }
 
@@ -358,6 +362,25 @@ export class WorkerHost {
     const leg = await this.leg(legId);
     leg.addTap(() => {
       throw new Error(`injected fault in leg ${legId}`);
+    });
+    return null;
+  }
+
+  /**
+   * Test hook (engine option `testHooks`): from the next tick on, the clock's work takes one and a
+   * half periods, as on a thread with more legs than it can serve.
+   */
+  private injectOverrun(): null {
+    if (!this.settings.testHooks) throw new Error('fault injection is off (engine option testHooks)');
+    const costMs = this.clock.periodMs * 1.5;
+    this.clock.add({
+      tick: () => {
+        const until = performance.now() + costMs;
+        while (performance.now() < until) {
+          // the work of many legs
+        }
+      },
+      failed: () => undefined,
     });
     return null;
   }

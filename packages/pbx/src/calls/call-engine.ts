@@ -153,14 +153,17 @@ function legKind(protocol: string): LegKind {
   return protocol === 'ws' || protocol === 'wss' ? 'webrtc' : 'rtp';
 }
 
+/** Media failures that say nothing about the offer: a thread too busy to answer in time, or one that failed (and is being replaced). */
+const MEDIA_UNAVAILABLE: ReadonlySet<unknown> = new Set(['timeout', 'worker-down', 'stopped']);
+
 /**
  * The answer to an offer our media side could not take: no common codec (488), or a media thread
- * too busy to answer in time (503, so the phone may try again). Nothing when the transaction has
- * its final answer already (the caller gave up meanwhile).
+ * too busy or failed (503, so the phone may try again). Nothing when the transaction has its
+ * final answer already (the caller gave up meanwhile).
  */
 function refuseOffer(tx: AnyServerTransaction, error: unknown): void {
   if (tx.finalResponse || tx.terminated) return;
-  if (error instanceof Error && (error as { code?: unknown }).code === 'timeout') {
+  if (error instanceof Error && MEDIA_UNAVAILABLE.has((error as { code?: unknown }).code)) {
     tx.respond(503, 'The phone system is too busy to connect the call right now', { headers: { 'Retry-After': '5' } });
     return;
   }
