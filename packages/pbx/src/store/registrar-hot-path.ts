@@ -110,6 +110,8 @@ export class RegistrarHotPath {
   /** What this connection wrote since the accounts were last brought up to date (the triggers). */
   private readonly changed = { usernames: new Set<string>(), owners: new Set<string>(), tenants: new Set<string>() };
   private seenDataVersion: unknown = null;
+  /** `PRAGMA data_version` as read in this turn of the event loop (undefined: not read yet). */
+  private dataVersionThisTurn: unknown = undefined;
   private statements: Statements | null = null;
   private queue: QueuedWrite[] = [];
   private flushScheduled = false;
@@ -247,7 +249,9 @@ export class RegistrarHotPath {
 
   /** The in-memory accounts, brought up to date first. */
   private currentAccounts(s: Statements): Map<string, DeviceAccount> {
-    const dataVersion = s.dataVersion.get();
+    // Another connection's commit is looked for once per turn of the event loop, not per
+    // REGISTER: the requests of one turn share the answer.
+    const dataVersion = this.dataVersionThisTurn ?? this.readDataVersion(s);
     if (!this.accounts || dataVersion !== this.seenDataVersion) {
       this.seenDataVersion = dataVersion;
       this.accounts = this.readAllAccounts(s);
@@ -258,6 +262,13 @@ export class RegistrarHotPath {
     this.changed.owners.clear();
     this.changed.tenants.clear();
     return this.accounts;
+  }
+
+  private readDataVersion(s: Statements): unknown {
+    const version = s.dataVersion.get();
+    this.dataVersionThisTurn = version;
+    setImmediate(() => (this.dataVersionThisTurn = undefined));
+    return version;
   }
 
   private rereadChangedAccounts(s: Statements, accounts: Map<string, DeviceAccount>): void {

@@ -59,6 +59,9 @@ test('a cached device account follows changes committed by another connection (t
   } finally {
     await cli.close();
   }
+  // Another connection's commits are looked for once per turn of the event loop (a CLI is
+  // another process: its commit always lands in a later turn than the lookups before it).
+  await new Promise((resolve) => setImmediate(resolve));
   expect((await store.devices.findBySipUsername(phone.sipUsername))?.device.sipPassword).toBe('changed-by-the-cli');
 });
 

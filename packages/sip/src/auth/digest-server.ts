@@ -1,4 +1,4 @@
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, hash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { createResponse } from '../message/builders.js';
 import { randomPoolBytes } from '../message/ids.js';
 import type { AuthValue } from '../message/headers/auth.js';
@@ -56,6 +56,8 @@ export type DigestFailure =
 export type DigestResult = { readonly ok: true; readonly username: string; readonly algorithm: DigestAlgorithm } | { readonly ok: false; readonly reason: DigestFailure; readonly stale: boolean };
 
 const NONCE_BYTES = 8 + 8 + 16;
+const NONCE_CHARS = Math.ceil((NONCE_BYTES * 4) / 3);
+const MAC_KEY_BYTES = 64;
 
 /**
  * Server side of SIP digest authentication (RFC 3261 §22.4, RFC 7616, RFC 8760): issues
@@ -78,6 +80,8 @@ export class DigestAuthenticator {
   /** Nonces issued at or before this time may have lost their count: they are treated as stale. */
   private forgottenUpTo = -Infinity;
   private readonly dummyHa1: Readonly<Record<DigestAlgorithm, string>>;
+  /** The nonce MAC's input: a key block, then room for a nonce's 16-byte head. */
+  private readonly macInput: Buffer;
 
   constructor(options: DigestAuthenticatorOptions) {
     this.realm = options.realm;
@@ -88,29 +92,39 @@ export class DigestAuthenticator {
     this.algorithms = options.algorithms ?? ['MD5', 'SHA-256'];
     this.maxTracked = options.maxTrackedNonces ?? 100_000;
     this.opaque = createHmac('sha256', this.secret).update(`opaque:${this.realm}`).digest('base64url').slice(0, 22);
+    this.macInput = Buffer.alloc(MAC_KEY_BYTES + 16);
+    createHmac('sha512', this.secret).update(`nonce:${this.realm}`).digest().copy(this.macInput, 0);
     const dummy = randomBytes(16).toString('hex');
     this.dummyHa1 = { MD5: computeHa1('MD5', dummy, this.realm, dummy), 'SHA-256': computeHa1('SHA-256', dummy, this.realm, dummy), 'SHA-512-256': computeHa1('SHA-512-256', dummy, this.realm, dummy) };
   }
 
+  /**
+   * The nonce's tag: SHA-256 over a 64-byte key block (derived from the secret and the realm)
+   * followed by the 16-byte head, truncated to 16 bytes. The input has a fixed length and the
+   * output is truncated, so this keyed hash is a sound MAC (no length extension), at a third of
+   * the cost of an HMAC object per nonce. `macInput` is reused: the key block, then the head.
+   */
   private mac(head: Buffer): Buffer {
-    return createHmac('sha256', this.secret).update(head).update(this.realm).digest().subarray(0, 16);
+    head.copy(this.macInput, MAC_KEY_BYTES, 0, 16);
+    return hash('sha256', this.macInput, 'buffer').subarray(0, 16);
   }
 
-  /** A fresh nonce: issue time, 64 random bits, and an HMAC over both and the realm. */
+  /** A fresh nonce: issue time, 64 random bits, and a MAC over both (keyed by the secret and the realm). */
   createNonce(): string {
-    const head = Buffer.alloc(16);
-    head.writeDoubleBE(this.clock.now(), 0);
-    randomPoolBytes(8).copy(head, 8);
-    return Buffer.concat([head, this.mac(head)]).toString('base64url');
+    const nonce = Buffer.allocUnsafe(NONCE_BYTES);
+    nonce.writeDoubleBE(this.clock.now(), 0);
+    randomPoolBytes(8).copy(nonce, 8);
+    this.mac(nonce).copy(nonce, 16);
+    return nonce.toString('base64url');
   }
 
   /** Issue time of a nonce we minted; undefined for anything else. */
   private nonceTime(nonce: string): number | undefined {
+    if (nonce.length !== NONCE_CHARS) return undefined;
     const raw = Buffer.from(nonce, 'base64url');
     if (raw.length !== NONCE_BYTES || raw.toString('base64url') !== nonce) return undefined;
-    const head = raw.subarray(0, 16);
-    if (!timingSafeEqual(raw.subarray(16), this.mac(head))) return undefined;
-    return head.readDoubleBE(0);
+    if (!timingSafeEqual(raw.subarray(16), this.mac(raw))) return undefined;
+    return raw.readDoubleBE(0);
   }
 
   /**

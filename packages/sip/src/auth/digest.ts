@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /** Digest algorithms (RFC 3261 §22.4, RFC 8760 for SHA-256 and SHA-512-256). */
 export type DigestAlgorithm = 'MD5' | 'SHA-256' | 'SHA-512-256';
@@ -17,7 +17,8 @@ export function parseAlgorithm(value: string | undefined): { algorithm: DigestAl
 }
 
 export function digestHash(algorithm: DigestAlgorithm, text: string): string {
-  return createHash(NODE_HASH[algorithm]).update(text, 'utf8').digest('hex');
+  // One-shot hashing: no Hash object per call (a REGISTER computes three or four of these).
+  return hash(NODE_HASH[algorithm], text, 'hex');
 }
 
 /** HA1 = H(username ":" realm ":" password): what a user store keeps instead of the password. */

@@ -55,8 +55,14 @@ export function headerKey(name: string): string {
   return key;
 }
 
+const canonicalCache = new Map<string, string>();
+
 /** The conventional spelling of a header name: "max-forwards" -> "Max-Forwards". */
 export function canonicalName(name: string): string {
   const key = headerKey(name);
-  return CANONICAL[key] ?? key.replace(/(^|-)([a-z])/g, (_, dash: string, c: string) => dash + c.toUpperCase());
+  const cached = canonicalCache.get(key);
+  if (cached !== undefined) return cached;
+  const spelled = CANONICAL[key] ?? key.replace(/(^|-)([a-z])/g, (_, dash: string, c: string) => dash + c.toUpperCase());
+  if (canonicalCache.size < 1000) canonicalCache.set(key, spelled);
+  return spelled;
 }

@@ -1,5 +1,6 @@
-import { createSocket, type Socket } from 'node:dgram';
-import { isIPv6 } from 'node:net';
+import { createSocket, type Socket, type SocketOptions } from 'node:dgram';
+import { lookup } from 'node:dns';
+import { isIP, isIPv6 } from 'node:net';
 import { parseMessage, type ParseLimits } from '../message/parser.js';
 import { Emitter } from '../util/emitter.js';
 import { endpointKey, isFlow, type Endpoint, type Flow, type SendResult, type Transport, type TransportEvents } from './transport.js';
@@ -20,15 +21,29 @@ class UdpFlow implements Flow {
   readonly reliable = false;
   readonly secure = false;
   readonly closed = false;
-  readonly id: string;
+  private key: string | undefined;
   constructor(
     readonly transport: UdpTransport,
     readonly local: Endpoint,
     readonly remote: Endpoint,
-  ) {
-    this.id = `udp:${endpointKey(local)}/${endpointKey(remote)}`;
+  ) {}
+
+  /** Built when first asked for: most received datagrams never need it. */
+  get id(): string {
+    return (this.key ??= `udp:${endpointKey(this.local)}/${endpointKey(this.remote)}`);
   }
 }
+
+/**
+ * The socket's address lookup: an IP address (what the stack sends to, nearly always) is its own
+ * answer at once; only a name goes to the resolver. Node's default resolves even an IP address
+ * through `dns.lookup` and a deferred callback, for every datagram sent.
+ */
+const literalLookup: NonNullable<SocketOptions['lookup']> = (hostname, options, callback) => {
+  const family = isIP(hostname);
+  if (family !== 0) callback(null, hostname, family);
+  else lookup(hostname, options, callback);
+};
 
 /** SIP over UDP (RFC 3261 §18): one message per datagram. */
 export class UdpTransport extends Emitter<TransportEvents> implements Transport {
@@ -52,6 +67,7 @@ export class UdpTransport extends Emitter<TransportEvents> implements Transport 
     const address = options.address ?? '0.0.0.0';
     const socket = createSocket({
       type: isIPv6(address) ? 'udp6' : 'udp4',
+      lookup: literalLookup,
       ...(options.receiveBufferSize ? { recvBufferSize: options.receiveBufferSize } : {}),
       ...(options.sendBufferSize ? { sendBufferSize: options.sendBufferSize } : {}),
     });
