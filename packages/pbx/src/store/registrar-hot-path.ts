@@ -35,6 +35,7 @@ interface Statements {
   allExtensions: Statement<[]>;
   dataVersion: Statement<[]>;
   upsertBinding: Statement<[Selectable<RegistrationsTable>]>;
+  rebindBinding: Statement<[Selectable<RegistrationsTable>]>;
   refreshBinding: Statement<[string, number, string, string, string, string]>;
   removeBinding: Statement<[string, string, string]>;
   begin: Statement<[]>;
@@ -144,7 +145,8 @@ export class RegistrarHotPath {
   saveBinding(tenantId: string, input: RegistrationInput, now: Date): Promise<Registration> {
     const row = bindingRow(tenantId, input, now);
     return this.enqueue((s) => {
-      const saved = s.upsertBinding.get(row) as { id: string };
+      // A binding that moves to another device (rare) is updated whole by the second statement.
+      const saved = (s.upsertBinding.get(row) ?? s.rebindBinding.get(row)) as { id: string };
       return { ...input, id: saved.id, tenantId, updatedAt: now } satisfies Registration;
     });
   }
@@ -334,15 +336,26 @@ export class RegistrarHotPath {
       allTenants: db.prepare('SELECT * FROM tenants'),
       allExtensions: db.prepare('SELECT tenant_id, user_id, number FROM extensions'),
       dataVersion: db.prepare('PRAGMA data_version').pluck(),
+      // The update of an existing binding leaves device_id out of its SET when it is unchanged
+      // (the usual case): SQLite rewrites an index whose column is SET even to the same value,
+      // and this keeps registrations_by_device untouched (half of such an upsert's CPU).
       upsertBinding: db.prepare(
         `INSERT INTO registrations (id, tenant_id, device_id, aor, binding_key, contact, instance_id, reg_id, expires_at, transport,
            source_address, source_port, flow_id, call_id, cseq, user_agent, updated_at)
          VALUES (@id, @tenant_id, @device_id, @aor, @binding_key, @contact, @instance_id, @reg_id, @expires_at, @transport,
            @source_address, @source_port, @flow_id, @call_id, @cseq, @user_agent, @updated_at)
-         ON CONFLICT (tenant_id, aor, binding_key) DO UPDATE SET device_id = excluded.device_id, contact = excluded.contact,
+         ON CONFLICT (tenant_id, aor, binding_key) DO UPDATE SET contact = excluded.contact,
            instance_id = excluded.instance_id, reg_id = excluded.reg_id, expires_at = excluded.expires_at, transport = excluded.transport,
            source_address = excluded.source_address, source_port = excluded.source_port, flow_id = excluded.flow_id,
            call_id = excluded.call_id, cseq = excluded.cseq, user_agent = excluded.user_agent, updated_at = excluded.updated_at
+         WHERE registrations.device_id = excluded.device_id
+         RETURNING id`,
+      ),
+      rebindBinding: db.prepare(
+        `UPDATE registrations SET device_id = @device_id, contact = @contact, instance_id = @instance_id, reg_id = @reg_id,
+           expires_at = @expires_at, transport = @transport, source_address = @source_address, source_port = @source_port,
+           flow_id = @flow_id, call_id = @call_id, cseq = @cseq, user_agent = @user_agent, updated_at = @updated_at
+         WHERE tenant_id = @tenant_id AND aor = @aor AND binding_key = @binding_key
          RETURNING id`,
       ),
       refreshBinding: db.prepare('UPDATE registrations SET expires_at = ?, cseq = ?, updated_at = ? WHERE tenant_id = ? AND aor = ? AND binding_key = ?'),

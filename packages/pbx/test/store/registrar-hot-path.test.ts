@@ -97,3 +97,18 @@ test('binding writes issued together commit together, and one failing write fail
   const refreshed = (await store.registrations.list(tenant.id, aor)).find((r) => r.contact === 'sip:101@192.0.2.1');
   expect(refreshed).toMatchObject({ cseq: 7, expiresAt });
 });
+
+test('a binding saved again keeps its id, and one that moves to another device follows it', async () => {
+  const { tenant, user, phone } = await organisation('rebind.example.test');
+  const other = await store.devices.create(tenant.id, { userId: user.id, kind: 'softphone', sipUsername: 'rebind-softphone' });
+  const aor = 'sip:101@rebind.example.test';
+  const first = await store.registrations.save(tenant.id, binding(phone.id, aor, 'sip:101@192.0.2.7'));
+  const again = await store.registrations.save(tenant.id, { ...binding(phone.id, aor, 'sip:101@192.0.2.7'), callId: 'second-call', cseq: 5 });
+  expect(again.id).toBe(first.id);
+  expect((await store.registrations.list(tenant.id, aor))[0]).toMatchObject({ id: first.id, deviceId: phone.id, callId: 'second-call', cseq: 5 });
+
+  const moved = await store.registrations.save(tenant.id, { ...binding(other.id, aor, 'sip:101@192.0.2.7'), cseq: 6 });
+  expect(moved.id).toBe(first.id);
+  expect(await store.registrations.listForDevice(tenant.id, phone.id)).toEqual([]);
+  expect((await store.registrations.listForDevice(tenant.id, other.id)).map((r) => r.cseq)).toEqual([6]);
+});
