@@ -99,13 +99,17 @@ export abstract class SipMessage {
   /** Replaces every line of this header with the given value, where the first line stood. */
   set(name: string, value: HeaderInput): this {
     const key = headerKey(name);
-    const written = this.nameFor(name, key);
-    const lines = formatLines(value).map((v) => ({ name: written, key, value: v }));
-    const first = this.fields.findIndex((f) => f.key === key);
-    const rest = this.fields.filter((f) => f.key !== key);
-    if (first < 0) rest.push(...lines);
-    else rest.splice(Math.min(first, rest.length), 0, ...lines);
-    this.fields = rest;
+    const lines = this.linesOf(name, key, value);
+    const fields = this.fields;
+    const first = fields.findIndex((f) => f.key === key);
+    if (first < 0) {
+      fields.push(...lines);
+    } else {
+      const rest: HeaderField[] = [];
+      for (const f of fields) if (f.key !== key) rest.push(f);
+      rest.splice(Math.min(first, rest.length), 0, ...lines);
+      this.fields = rest;
+    }
     this.changed(key);
     return this;
   }
@@ -113,14 +117,12 @@ export abstract class SipMessage {
   /** Adds lines after the last line of this header (or at the end). */
   add(name: string, value: HeaderInput): this {
     const key = headerKey(name);
-    const written = this.nameFor(name, key);
-    const lines = formatLines(value).map((v) => ({ name: written, key, value: v }));
-    let last = -1;
-    this.fields.forEach((f, i) => {
-      if (f.key === key) last = i;
-    });
-    if (last < 0) this.fields.push(...lines);
-    else this.fields.splice(last + 1, 0, ...lines);
+    const lines = this.linesOf(name, key, value);
+    const fields = this.fields;
+    let last = fields.length - 1;
+    while (last >= 0 && fields[last]!.key !== key) last--;
+    if (last < 0 || last === fields.length - 1) fields.push(...lines);
+    else fields.splice(last + 1, 0, ...lines);
     this.changed(key);
     return this;
   }
@@ -128,8 +130,7 @@ export abstract class SipMessage {
   /** Adds lines before the first line of this header (a new top Via or Record-Route). */
   prepend(name: string, value: HeaderInput): this {
     const key = headerKey(name);
-    const written = this.nameFor(name, key);
-    const lines = formatLines(value).map((v) => ({ name: written, key, value: v }));
+    const lines = this.linesOf(name, key, value);
     const first = this.fields.findIndex((f) => f.key === key);
     if (first < 0) this.fields.unshift(...lines);
     else this.fields.splice(first, 0, ...lines);
@@ -139,9 +140,9 @@ export abstract class SipMessage {
 
   remove(name: string): this {
     const key = headerKey(name);
-    const before = this.fields.length;
+    if (!this.fields.some((f) => f.key === key)) return this;
     this.fields = this.fields.filter((f) => f.key !== key);
-    if (this.fields.length !== before) this.changed(key);
+    this.changed(key);
     return this;
   }
 
@@ -358,9 +359,10 @@ export abstract class SipMessage {
     return this.fields.slice();
   }
 
-  private nameFor(name: string, key: string): string {
-    // Keep a compact form if the caller wrote one; otherwise write the conventional spelling.
-    return name.length === 1 ? name : canonicalName(key);
+  /** The header lines for a value, named as written: a compact form stays compact, otherwise the conventional spelling. */
+  private linesOf(name: string, key: string, value: HeaderInput): HeaderField[] {
+    const written = name.length === 1 ? name : canonicalName(key);
+    return formatLines(value).map((v) => ({ name: written, key, value: v }));
   }
 
   private changed(key: string): void {
