@@ -181,8 +181,11 @@ export class MediaEngine {
 
   async closeLeg(leg: Leg, reason: string): Promise<void> {
     if (leg.closed) return;
-    await this.detach(leg);
-    await this.workers[leg.worker]!.request({ op: 'closeLeg', legId: leg.id, reason }).catch(() => undefined);
+    // The teardown's commands are queued before the close (commands to one thread run in order),
+    // so both leave in the same message.
+    const detached = this.detach(leg);
+    const closed = this.workers[leg.worker]!.request({ op: 'closeLeg', legId: leg.id, reason }).catch(() => undefined);
+    await Promise.all([detached, closed]);
     // The thread's `closed` event normally arrives first; make sure the handle is closed either way.
     this.legClosed(leg, reason);
   }
@@ -229,12 +232,12 @@ export class MediaEngine {
     this.memberships.set(a.id, membership);
     this.memberships.set(b.id, membership);
     a.membership = b.membership = id;
+    // Links and taps in one go (one message per thread): a tap whose link is not there yet on
+    // another thread only drops the packets that arrive before it.
     try {
       await Promise.all([
         this.workers[b.worker]!.request({ op: 'addLink', linkId: ab, sinkLegId: b.id }),
         this.workers[a.worker]!.request({ op: 'addLink', linkId: ba, sinkLegId: a.id }),
-      ]);
-      await Promise.all([
         this.workers[a.worker]!.request({ op: 'addTap', tapId: ab, legId: a.id, target: { worker: b.worker, kind: 'link', id: ab } }),
         this.workers[b.worker]!.request({ op: 'addTap', tapId: ba, legId: b.id, target: { worker: a.worker, kind: 'link', id: ba } }),
       ]);

@@ -1,5 +1,5 @@
 import { Worker, type TransferListItem } from 'node:worker_threads';
-import type { Command, CommandResults, Reply, Request, SerializedError, WorkerEvent, WorkerInit } from './protocol.js';
+import type { Command, CommandResults, FromThread, Request, SerializedError, ToThread, WorkerEvent, WorkerInit } from './protocol.js';
 
 /** A media operation failed; `code` and `name` come from the media thread when it threw there. */
 export class MediaError extends Error {
@@ -39,6 +39,9 @@ export class MediaWorker {
   private worker: Worker | null = null;
   private nextId = 1;
   private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  /** Requests of this turn of the event loop, sent together (protocol.ts, ToThread). */
+  private outbox: Request[] = [];
+  private outboxTransfer: TransferListItem[] = [];
   private exited = false;
   webrtcUnavailable: string | null = null;
   /** Legs and mixers placed on this thread (for load balancing). */
@@ -67,7 +70,9 @@ export class MediaWorker {
     const entry = new URL(fromSource ? './worker-source.mjs' : './worker.js', here);
     const worker = new Worker(entry, { execArgv: [], name: `media-${this.index}` });
     this.worker = worker;
-    worker.on('message', (message: Reply | WorkerEvent) => this.onMessage(message));
+    worker.on('message', (messages: FromThread) => {
+      for (const message of messages) this.onMessage(message);
+    });
     worker.on('error', (error) => this.exit(error));
     worker.on('exit', (code) => this.exit(new MediaError(`media thread ${this.index} exited (code ${code})`, 'worker-exited')));
     await this.request({ op: 'init', init });
@@ -126,12 +131,23 @@ export class MediaWorker {
           reject(error);
         },
       });
-      const request: Request = { id, command };
-      worker.postMessage(request, transfer);
+      if (this.outbox.length === 0) setImmediate(() => this.flush());
+      this.outbox.push({ id, command });
+      this.outboxTransfer.push(...transfer);
     });
   }
 
-  private onMessage(message: Reply | WorkerEvent): void {
+  private flush(): void {
+    const requests = this.outbox;
+    const transfer = this.outboxTransfer;
+    this.outbox = [];
+    this.outboxTransfer = [];
+    if (requests.length === 0 || !this.worker || this.exited) return;
+    const message: ToThread = requests;
+    this.worker.postMessage(message, transfer);
+  }
+
+  private onMessage(message: FromThread[number]): void {
     if ('id' in message) {
       const waiter = this.pending.get(message.id);
       if (!waiter) return;
@@ -157,8 +173,10 @@ export class MediaWorker {
     const worker = this.worker;
     if (this.heartbeat) clearInterval(this.heartbeat);
     if (!worker || this.exited) return;
+    this.flush();
     this.exited = true;
-    worker.postMessage({ shutdown: true });
+    const shutdown: ToThread = { shutdown: true };
+    worker.postMessage(shutdown);
     const gone = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
     const timer = setTimeout(() => void worker.terminate(), 1000);
     await gone;

@@ -75,6 +75,15 @@ export interface Request {
   command: Command;
 }
 
+/**
+ * What one postMessage carries: everything one side had to say in one turn of its event loop
+ * (a call step is several commands: both legs' creation and offers, a bridge's links and taps,
+ * a call's teardown), in order. The structured clone and the wake-up of the other thread are
+ * paid once per turn, not once per command.
+ */
+export type ToThread = Request[] | { shutdown: true };
+export type FromThread = Array<Reply | WorkerEvent>;
+
 export interface SerializedError {
   name: string;
   message: string;

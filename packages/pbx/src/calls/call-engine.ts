@@ -470,9 +470,10 @@ export class CallEngine {
         await this.hangUp(call, null, 'failed');
         return;
       }
-      await call.a.media.stopPlayback().catch(() => undefined);
-      // The caller may give up meanwhile (callerCancelled ends the call and its legs).
+      // The caller may have given up meanwhile (callerCancelled ends the call and its legs).
       if (call.ended) return;
+      // Ringback stops and the bridge is made in the same message to the media thread.
+      void call.a.media.stopPlayback().catch(() => undefined);
       await this.o.media.bridge(call.a.media, b.media).catch((error: unknown) => {
         if (!call.ended) throw error;
       });

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely, Selectable } from 'kysely';
+import type { CallHistoryWriter } from './call-history-writer.js';
 import { StoreError, guardWrite } from './errors.js';
 import type { CallDirection, CallHistoryRecord, CallOutcome, CallPartyRecord, UserCallView } from './records.js';
 import type { CallRecordsTable, Database } from './schema.js';
@@ -65,10 +66,15 @@ function party(input: NewCall['from']): CallPartyRecord {
 
 /**
  * Call history. Every write resolves after it is committed, so the call engine can write a
- * call's end before it acknowledges the hang-up. Reads list finished calls only.
+ * call's end before it acknowledges the hang-up. Reads list finished calls only. On SQLite the
+ * writes go through the prepared, group-committed writer (call-history-writer.ts); PostgreSQL
+ * and repositories inside a transaction use Kysely. Neither reads a record back after writing it.
  */
 export class CallHistoryRepository {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly writer: CallHistoryWriter | null = null,
+  ) {}
 
   async start(tenantId: string, call: NewCall): Promise<CallHistoryRecord> {
     const from = party(call.from);
@@ -89,11 +95,13 @@ export class CallHistoryRepository {
       outcome: null,
       room: call.room ?? null,
     };
-    await guardWrite(() => this.db.insertInto('call_records').values(row).execute(), { missing: 'no such tenant' });
+    if (this.writer) await this.writer.insert(row);
+    else await guardWrite(() => this.db.insertInto('call_records').values(row).execute(), { missing: 'no such tenant' });
     return toRecord(row);
   }
 
   async answer(tenantId: string, callId: string, at = new Date()): Promise<void> {
+    if (this.writer) return this.writer.answer(tenantId, callId, at.toISOString());
     const result = await this.db
       .updateTable('call_records')
       .set({ answered_at: at.toISOString() })
@@ -115,19 +123,15 @@ export class CallHistoryRepository {
     if (result.numUpdatedRows === 0n) throw new StoreError('not_found', 'no such call record');
   }
 
-  /** Ends the call with its outcome; resolves once the record is committed. */
-  async end(tenantId: string, callId: string, outcome: CallOutcome, at = new Date()): Promise<CallHistoryRecord> {
-    const current = await this.require(tenantId, callId);
-    if (outcome === 'answered' && current.answeredAt === null) {
-      throw new StoreError('invalid', 'a call that was never answered cannot end as answered');
-    }
-    await this.db
-      .updateTable('call_records')
-      .set({ ended_at: at.toISOString(), outcome })
-      .where('tenant_id', '=', tenantId)
-      .where('id', '=', callId)
-      .execute();
-    return { ...current, endedAt: at, outcome };
+  /** Ends the call with its outcome ('answered' only for a call that was answered); resolves once the record is committed. */
+  async end(tenantId: string, callId: string, outcome: CallOutcome, at = new Date()): Promise<void> {
+    if (this.writer) return this.writer.end(tenantId, callId, outcome, at.toISOString());
+    let update = this.db.updateTable('call_records').set({ ended_at: at.toISOString(), outcome }).where('tenant_id', '=', tenantId).where('id', '=', callId);
+    if (outcome === 'answered') update = update.where('answered_at', 'is not', null);
+    const result = await update.executeTakeFirst();
+    if (result.numUpdatedRows > 0n) return;
+    await this.require(tenantId, callId);
+    throw new StoreError('invalid', 'a call that was never answered cannot end as answered');
   }
 
   async get(tenantId: string, callId: string): Promise<CallHistoryRecord | null> {

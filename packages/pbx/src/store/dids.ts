@@ -1,6 +1,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import { StoreError, guardWrite } from './errors.js';
 import type { Did } from './records.js';
+import type { RoutingCache } from './routing-cache.js';
 import type { Database, DidsTable } from './schema.js';
 
 const phoneNumberPattern = /^\+?[0-9]{2,20}$/;
@@ -8,7 +9,7 @@ const phoneNumberPattern = /^\+?[0-9]{2,20}$/;
 const namePattern = /^[A-Za-z][A-Za-z0-9._-]{0,63}$/;
 const outsideNumberPattern = /^\+?[0-9]{3,20}$/;
 
-function toDid(row: Selectable<DidsTable>): Did {
+export function toDid(row: Selectable<DidsTable>): Did {
   return { number: row.number, tenantId: row.tenant_id, extension: row.extension, forwardTo: row.forward_to, createdAt: new Date(row.created_at) };
 }
 
@@ -39,7 +40,11 @@ export type DidTarget = { extension: string } | { forwardTo: string };
  * carrier. Every other method is per tenant.
  */
 export class DidRepository {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    /** SQLite: `find` answers from memory (routing-cache.ts). */
+    private readonly cache: RoutingCache | null = null,
+  ) {}
 
   /** Maps a DID to an extension of the tenant (which must exist) or to an outside number. */
   async add(tenantId: string, number: string, target: DidTarget, now = new Date()): Promise<Did> {
@@ -91,6 +96,8 @@ export class DidRepository {
     }
     const forms = [did];
     if (phoneNumberPattern.test(did)) forms.push(did.startsWith('+') ? did.slice(1) : `+${did}`);
+    const cached = this.cache?.did(did);
+    if (cached !== undefined) return cached ?? (forms[1] === undefined ? null : (this.cache?.did(forms[1]) ?? null));
     const rows = await this.db.selectFrom('dids').selectAll().where('number', 'in', forms).execute();
     const row = rows.find((r) => r.number === did) ?? rows[0];
     return row ? toDid(row) : null;

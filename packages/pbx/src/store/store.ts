@@ -4,13 +4,16 @@ import SqliteDatabase from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
 import { CallHistoryRepository } from './call-history.js';
+import { CallHistoryWriter } from './call-history-writer.js';
 import { DeviceRepository } from './devices.js';
 import { DidRepository } from './dids.js';
 import { StoreError } from './errors.js';
 import { ExtensionRepository } from './extensions.js';
+import { GroupCommit } from './group-commit.js';
 import { migrationProvider } from './migrations.js';
 import { RegistrarHotPath } from './registrar-hot-path.js';
 import { RegistrationRepository } from './registrations.js';
+import { RoutingCache } from './routing-cache.js';
 import type { Database } from './schema.js';
 import { SessionRepository } from './sessions.js';
 import type { SessionPolicy } from './sessions.js';
@@ -34,6 +37,18 @@ export interface StoreOptions {
   sessions?: SessionPolicy;
 }
 
+/** SQLite only: what every call writes and reads, prepared, group-committed and cached (docs/store.md). */
+interface CallPath {
+  commits: GroupCommit;
+  history: CallHistoryWriter;
+  routing: RoutingCache;
+}
+
+function callPathOf(sqlite: SqliteDatabase.Database): CallPath {
+  const commits = new GroupCommit(sqlite);
+  return { commits, history: new CallHistoryWriter(sqlite, commits), routing: new RoutingCache(sqlite) };
+}
+
 /** The repositories, bound to the store or to one transaction. Every method takes the tenant id. */
 export class Repositories {
   readonly tenants: TenantRepository;
@@ -50,17 +65,17 @@ export class Repositories {
   readonly dnd: DndRepository;
   readonly blfLayouts: BlfLayoutRepository;
 
-  constructor(db: Kysely<Database>, sessionPolicy: SessionPolicy = {}, hotPath: RegistrarHotPath | null = null) {
+  constructor(db: Kysely<Database>, sessionPolicy: SessionPolicy = {}, hotPath: RegistrarHotPath | null = null, callPath: CallPath | null = null) {
     this.tenants = new TenantRepository(db);
     this.users = new UserRepository(db);
     this.extensions = new ExtensionRepository(db);
     this.devices = new DeviceRepository(db, hotPath);
     this.registrations = new RegistrationRepository(db, hotPath);
     this.sessions = new SessionRepository(db, sessionPolicy);
-    this.callHistory = new CallHistoryRepository(db);
+    this.callHistory = new CallHistoryRepository(db, callPath?.history ?? null);
     this.settings = new SettingsRepository(db);
-    this.trunks = new TrunkRepository(db);
-    this.dids = new DidRepository(db);
+    this.trunks = new TrunkRepository(db, callPath?.routing ?? null);
+    this.dids = new DidRepository(db, callPath?.routing ?? null);
     this.voicemail = new VoicemailRepository(db);
     this.dnd = new DndRepository(db);
     this.blfLayouts = new BlfLayoutRepository(db);
@@ -81,13 +96,14 @@ export class Store extends Repositories {
     private readonly sessionPolicy: SessionPolicy,
     /** SQLite only: the registrar's prepared, cached and group-committed path (registrar-hot-path.ts). */
     private readonly hotPath: RegistrarHotPath | null = null,
+    private readonly callPath: CallPath | null = null,
   ) {
-    super(db, sessionPolicy, hotPath);
+    super(db, sessionPolicy, hotPath, callPath);
   }
 
   static async open(options: StoreOptions): Promise<Store> {
     const { db, dialect, sqlite } = connect(options);
-    const store = new Store(db, dialect, options.sessions ?? {}, sqlite ? new RegistrarHotPath(sqlite) : null);
+    const store = new Store(db, dialect, options.sessions ?? {}, sqlite ? new RegistrarHotPath(sqlite) : null, sqlite ? callPathOf(sqlite) : null);
     if (options.migrate !== false) {
       try {
         await store.migrate();
@@ -119,6 +135,7 @@ export class Store extends Repositories {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.callPath?.commits.close();
     await this.hotPath?.close();
     await this.db.destroy();
   }

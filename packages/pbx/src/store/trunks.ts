@@ -2,6 +2,7 @@ import { isIP } from 'node:net';
 import type { Kysely, Selectable } from 'kysely';
 import { StoreError, guardWrite } from './errors.js';
 import type { Trunk, TrunkSettings, TrunkTransport } from './records.js';
+import type { RoutingCache } from './routing-cache.js';
 import type { Database, TrunksTable } from './schema.js';
 
 const hostPattern = /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/;
@@ -11,7 +12,7 @@ const usernamePattern = /^[A-Za-z0-9._~+!$&'()*,;=%-]{1,64}$/;
 
 export const DEFAULT_TRUNK_PORT = 5060;
 
-function toTrunk(row: Selectable<TrunksTable>): Trunk {
+export function toTrunk(row: Selectable<TrunksTable>): Trunk {
   return {
     tenantId: row.tenant_id,
     host: row.host,
@@ -60,12 +61,19 @@ function blankToNull(value: string | null | undefined): string | null | undefine
 
 /**
  * Each tenant's outside line (at most one). `set` creates or changes it; the call engine reads it
- * per call, so a change applies to the next call, also while the server runs.
+ * per call (from memory on SQLite, re-read after any change), so a change applies to the next
+ * call, also while the server runs and when the CLI makes it.
  */
 export class TrunkRepository {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    /** SQLite: `get` answers from memory (routing-cache.ts). */
+    private readonly cache: RoutingCache | null = null,
+  ) {}
 
   async get(tenantId: string): Promise<Trunk | null> {
+    const cached = this.cache?.trunk(tenantId);
+    if (cached !== undefined) return cached;
     const row = await this.db.selectFrom('trunks').selectAll().where('tenant_id', '=', tenantId).executeTakeFirst();
     return row ? toTrunk(row) : null;
   }
