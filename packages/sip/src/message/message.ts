@@ -184,6 +184,15 @@ export abstract class SipMessage {
     return value;
   }
 
+  /**
+   * Forgets the parsed header values; each is parsed again when next asked for. For a message
+   * kept only in case it is needed again (a completed transaction's request, held for 32 s to
+   * absorb retransmissions): the parsed values are most of its memory.
+   */
+  releaseParsedHeaders(): void {
+    this.typedCache = undefined;
+  }
+
   private required<K extends TypedHeaderKey>(key: K): TypedHeaders[K] {
     const v = this.typed(key);
     if (v === undefined) throw new SipSyntaxError(`missing ${canonicalName(key)} header`, canonicalName(key));

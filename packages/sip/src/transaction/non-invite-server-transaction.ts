@@ -57,8 +57,13 @@ export class NonInviteServerTransaction extends ServerTransaction<NonInviteServe
     this.transition(S.Completed);
     this.transmit(data);
     const j = this.channel.reliable ? 0 : transactionTimeout(this.context.timers);
-    if (j === 0) this.terminate();
-    else this.startTimer('J', j, () => this.terminate());
+    if (j === 0) {
+      this.terminate();
+      return;
+    }
+    // Kept for Timer J only to answer retransmissions: the parsed headers need not stay in memory.
+    this.request.releaseParsedHeaders();
+    this.startTimer('J', j, () => this.terminate());
   }
 
   receiveRetransmission(): void {

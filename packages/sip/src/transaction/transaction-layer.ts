@@ -46,6 +46,8 @@ export class TransactionLayer {
   private readonly clients = new Map<string, AnyClientTransaction>();
   private readonly servers = new Map<string, AnyServerTransaction>();
   private readonly merged = new Map<string, string>();
+  /** The merge key of each server transaction in `merged`, by transaction id (its request may have released its parsed headers). */
+  private readonly mergeKeys = new Map<string, string>();
   private readonly awaitingAck = new Map<string, InviteServerTransaction>();
   private readonly context: TransactionContext;
 
@@ -105,16 +107,21 @@ export class TransactionLayer {
           })
         : new NonInviteServerTransaction(id, request, channel, flow, this.context);
     this.servers.set(id, tx);
-    if (request.toTag === undefined) this.merged.set(mergeKey(request), id);
+    if (request.toTag === undefined) {
+      const mk = mergeKey(request);
+      this.merged.set(mk, id);
+      this.mergeKeys.set(id, mk);
+    }
     return tx;
   }
 
   private forget(id: string): void {
-    const server = this.servers.get(id);
-    if (server) {
-      this.servers.delete(id);
-      const mk = mergeKey(server.request);
-      if (this.merged.get(mk) === id) this.merged.delete(mk);
+    if (this.servers.delete(id)) {
+      const mk = this.mergeKeys.get(id);
+      if (mk !== undefined) {
+        this.mergeKeys.delete(id);
+        if (this.merged.get(mk) === id) this.merged.delete(mk);
+      }
       return;
     }
     this.clients.delete(id);
@@ -127,6 +134,7 @@ export class TransactionLayer {
     this.clients.clear();
     this.servers.clear();
     this.merged.clear();
+    this.mergeKeys.clear();
     this.awaitingAck.clear();
   }
 }

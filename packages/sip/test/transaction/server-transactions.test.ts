@@ -140,6 +140,26 @@ describe('non-INVITE server transaction (§17.2.2)', () => {
     expect(layer.counts.servers).toBe(0);
   });
 
+  it('keeps its request readable in Completed, and forgets its merge key when it ends', async () => {
+    const { tx, ch, clock, layer } = start();
+    const request = tx.request;
+    const from = request.from;
+    tx.respond(200);
+    // The parsed headers were released (memory while Timer J runs): they are parsed again, equal.
+    expect(request.from).not.toBe(from);
+    expect(request.from).toEqual(from);
+    expect(request.callId).toBe(options().callId);
+    tx.receiveRetransmission();
+    await settle();
+    expect(ch.times('SIP/2.0 200')).toHaveLength(2);
+    // The same request on another branch merges with it while it lives (§8.2.2.2), not after.
+    expect(layer.isMerged(options())).toBe(false);
+    expect(layer.isMerged(options('z9hG4bKanother'))).toBe(true);
+    clock.advance(32_000);
+    expect(tx.state).toBe(NonInviteServerState.Terminated);
+    expect(layer.isMerged(options('z9hG4bKanother'))).toBe(false);
+  });
+
   it('resends the last provisional in Proceeding, and ends at once over a reliable transport', async () => {
     const a = start();
     a.tx.respond(100);
