@@ -43,7 +43,8 @@ export interface SwitchboardServer {
   stop(): Promise<void>;
 }
 
-const startTimeoutMs = 30_000;
+// Generous: a loaded 2-core runner has taken over 30 s to start a server beside two browsers.
+const startTimeoutMs = 60_000;
 
 interface Running {
   child: ChildProcess;

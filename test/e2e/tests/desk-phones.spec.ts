@@ -1,4 +1,4 @@
-import { describeTimeline, toneTimeline } from '@switchboard/testkit';
+import { describeTimeline, endsHearing, toneTimeline } from '@switchboard/testkit';
 import { hears, remoteTone } from '../support/audio.js';
 import { expect, test } from '../support/fixtures.js';
 import { connected, dial, idle, incomingOverlay, ready } from '../support/phone.js';
@@ -43,8 +43,10 @@ test.describe('browser and desk phone', () => {
     await alice.page.waitForTimeout(3_000);
     await alice.page.keyboard.press('h');
     await expect(alice.page.getByRole('button', { name: 'Hold' })).toBeVisible();
-    await alice.page.waitForTimeout(2_000);
     await expect.poll(() => hears(alice.page, phoneTone), { timeout: 10_000 }).toBe(true);
+    // The phone hears Alice again for a second after the hold music (polled: a loaded machine
+    // may take a moment to carry the resume through).
+    await expect.poll(() => endsHearing(bob.heardAudio(), browserTone, 4), { timeout: 15_000 }).toBe(true);
 
     await alice.page.keyboard.press('Escape');
     await bob.waitFor('CALL_CLOSED', { since: mark });

@@ -89,3 +89,13 @@ export function toneTimeline(pcm: Pcm, blockSeconds = 0.25): ToneBlock[] {
 export function describeTimeline(blocks: ToneBlock[], toneHz: number): string {
   return blocks.map((b) => (b.dominant === null ? '.' : Math.abs(b.dominant - toneHz) <= 12 ? 'T' : 'o')).join('');
 }
+
+/** The story of a recording for one tone: `T` heard, `o` something else, `.` silence (0.25 s blocks). */
+export function story(pcm: Pcm, hz: number): string {
+  return describeTimeline(toneTimeline(pcm), hz);
+}
+
+/** The recording ends (bar up to three trailing blocks of silence or other sound) with at least `blocks` blocks of `hz`. */
+export function endsHearing(pcm: Pcm, hz: number, blocks = 6): boolean {
+  return new RegExp(`T{${blocks},}[.o]{0,3}$`).test(story(pcm, hz));
+}

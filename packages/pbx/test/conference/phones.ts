@@ -1,8 +1,8 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Baresip, describeTimeline, toneTimeline, writeToneWav, type Pcm } from '@switchboard/testkit';
-export { until } from '@switchboard/testkit';
+import { Baresip, writeToneWav } from '@switchboard/testkit';
+export { endsHearing, story, until } from '@switchboard/testkit';
 import type { PbxFixture } from '../support/pbx-fixture.js';
 
 /** Tone files the phones of the transfer and conference tests send as their microphone. */
@@ -22,13 +22,4 @@ export async function deskPhone(pbx: PbxFixture, extension: string, name: string
   return phone;
 }
 
-/** The story of a recording for one tone: `T` heard, `o` something else, `.` silence (0.25 s blocks). */
-export function story(pcm: Pcm, hz: number): string {
-  return describeTimeline(toneTimeline(pcm), hz);
-}
-
-/** The recording ends (bar trailing silence) with at least `blocks` blocks of `hz`. */
-export function endsHearing(pcm: Pcm, hz: number, blocks = 6): boolean {
-  return new RegExp(`T{${blocks},}[.o]{0,3}$`).test(story(pcm, hz));
-}
 
