@@ -256,6 +256,13 @@ export class JitterBuffer {
   }
 
   private take(count: number): Int16Array {
+    // The usual case, one whole decoded packet per 20 ms: hand it over as it is.
+    const first = this.pending[0];
+    if (first && first.length === count) {
+      this.pending.shift();
+      this.pendingSamples -= count;
+      return first;
+    }
     const out = new Int16Array(count);
     let filled = 0;
     while (filled < count && this.pending.length > 0) {

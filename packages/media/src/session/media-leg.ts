@@ -57,8 +57,11 @@ export class MediaLeg {
   private readonly taps = new Set<(sp: SourcePacket) => void>();
   private feed: string | null = null;
   private lastProducer = '';
+  // Producer names, built once per feeder rather than once per packet.
   private relayFeeder = '';
   private relayProducer = '';
+  private pcmFeeder = '';
+  private pcmProducer = '';
   private playback: { source: AudioSource; done: (end: PlaybackEnd) => void } | null = null;
   private readonly dtmfJobs: DtmfJob[] = [];
   private dtmfCounter = 0;
@@ -199,7 +202,6 @@ export class MediaLeg {
   relay(feeder: string, packet: RtpPacket): void {
     const codec = this.sendCodec;
     if (!this.isHeard(feeder) || !codec || !this.outbound) return;
-    // The producer's name is built once per feeder, not once per packet.
     if (this.relayFeeder !== feeder) {
       this.relayFeeder = feeder;
       this.relayProducer = `${feeder}/relay`;
@@ -211,7 +213,11 @@ export class MediaLeg {
   /** Sends 20 ms of audio from a feeder: resampled and encoded for this leg. */
   sendPcm(feeder: string, pcm: Int16Array, sampleRate: number): void {
     if (!this.isHeard(feeder)) return;
-    this.encodeAndSend(`${feeder}/pcm`, pcm, sampleRate);
+    if (this.pcmFeeder !== feeder) {
+      this.pcmFeeder = feeder;
+      this.pcmProducer = `${feeder}/pcm`;
+    }
+    this.encodeAndSend(this.pcmProducer, pcm, sampleRate);
   }
 
   /** Relays an RFC 4733 event, its duration converted to our event clock (or as in-band tones when the peer has no telephone-event). */

@@ -4,7 +4,10 @@ import { JitterBuffer } from './jitter-buffer.js';
 import type { SourcePacket } from './media-leg.js';
 import { TalkDetector } from './talk-detector.js';
 
-/** Where a participant's mix goes: its leg on this thread, or a port to the leg's thread. */
+/**
+ * Where a participant's mix goes: its leg on this thread, or a port to the leg's thread. The
+ * array is the mixer's own and is overwritten next tick: use or copy it before returning.
+ */
 export type MixOutput = (pcm: Int16Array, sampleRate: number) => void;
 
 interface Participant {
@@ -18,6 +21,8 @@ interface Participant {
   toMix: Resampler | null;
   /** This tick's contribution at the mix rate, or null. */
   frame: Int16Array | null;
+  /** The buffer this participant's own mix (the room minus its voice) is written into. */
+  mix: Int16Array;
 }
 
 export interface MixerEvents {
@@ -36,6 +41,9 @@ export class Mixer {
   private readonly task: ClockTask;
   private rate = 8000;
   private closed = false;
+  // Buffers reused every tick (a room of 50 would otherwise allocate 2 500 arrays a second).
+  private total = new Int32Array(160);
+  private everyone = new Int16Array(160);
   ticks = 0;
 
   constructor(
@@ -57,7 +65,7 @@ export class Mixer {
   add(id: string, rate: number, output: MixOutput): void {
     if (this.closed) throw new Error(`mixer ${this.id} is closed`);
     this.remove(id);
-    this.participants.set(id, { id, rate, jitter: new JitterBuffer(), muted: false, talk: new TalkDetector(), output, toMix: null, frame: null });
+    this.participants.set(id, { id, rate, jitter: new JitterBuffer(), muted: false, talk: new TalkDetector(), output, toMix: null, frame: null, mix: new Int16Array(this.rate / 50) });
     this.updateRate();
     if (!this.clock.has(this.task)) this.clock.add(this.task);
   }
@@ -104,7 +112,12 @@ export class Mixer {
   private tick(now: number): void {
     this.ticks++;
     const size = this.rate / 50;
-    const total = new Int32Array(size);
+    if (this.total.length !== size) {
+      this.total = new Int32Array(size);
+      this.everyone = new Int16Array(size);
+    }
+    const total = this.total;
+    total.fill(0);
     let contributors = 0;
     for (const p of this.participants.values()) {
       p.frame = null;
@@ -123,9 +136,10 @@ export class Mixer {
       for (let i = 0; i < size; i++) total[i]! += pcm[i]!;
     }
     // Everyone who did not speak this tick hears the same full mix: clip it once.
-    const everyone = clip(total, null);
+    const everyone = clip(total, null, this.everyone);
     for (const p of this.participants.values()) {
-      const mix = p.frame && contributors > 0 ? clip(total, p.frame) : everyone;
+      if (p.mix.length !== size) p.mix = new Int16Array(size);
+      const mix = p.frame && contributors > 0 ? clip(total, p.frame, p.mix) : everyone;
       p.output(mix, this.rate);
     }
   }
@@ -138,9 +152,8 @@ export class Mixer {
   }
 }
 
-/** The sum minus `own`, saturated to 16 bits. */
-export function clip(total: Int32Array, own: Int16Array | null): Int16Array {
-  const out = new Int16Array(total.length);
+/** The sum minus `own`, saturated to 16 bits, into `out`. */
+export function clip(total: Int32Array, own: Int16Array | null, out: Int16Array = new Int16Array(total.length)): Int16Array {
   for (let i = 0; i < total.length; i++) {
     const v = total[i]! - (own ? own[i]! : 0);
     out[i] = v > 32767 ? 32767 : v < -32768 ? -32768 : v;
