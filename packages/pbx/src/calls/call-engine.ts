@@ -463,18 +463,22 @@ export class CallEngine {
     // With early media the caller already hears the callee: the answer was applied then.
     const bridgedEarly = branch.early ? await branch.early : false;
     if (!bridgedEarly) {
+      // The caller may have given up meanwhile (callerCancelled ends the call and its legs).
+      if (call.ended) return;
+      // The callee's answer, the end of ringback and the bridge reach the media thread in one
+      // message: an answer it cannot take ends the call all the same, bridged or not.
+      const applied = b.media.applyAnswer(response.body.toString('utf8'));
+      void call.a.media.stopPlayback().catch(() => undefined);
+      const bridged = this.o.media.bridge(call.a.media, b.media);
       try {
-        b.negotiated = await b.media.applyAnswer(response.body.toString('utf8'));
+        b.negotiated = await applied;
       } catch (error) {
+        bridged.catch(() => undefined);
         this.o.logger('warn', 'callee answer not acceptable', { error: String(error) });
         await this.hangUp(call, null, 'failed');
         return;
       }
-      // The caller may have given up meanwhile (callerCancelled ends the call and its legs).
-      if (call.ended) return;
-      // Ringback stops and the bridge is made in the same message to the media thread.
-      void call.a.media.stopPlayback().catch(() => undefined);
-      await this.o.media.bridge(call.a.media, b.media).catch((error: unknown) => {
+      await bridged.catch((error: unknown) => {
         if (!call.ended) throw error;
       });
     }
