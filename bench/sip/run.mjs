@@ -238,34 +238,46 @@ async function startSwitchboard(label, users) {
 }
 
 /**
- * One REGISTER with credentials of a user that does not exist, answered 403: the server reads its
+ * REGISTERs with credentials of a user that does not exist, answered 403: the server reads its
  * device accounts into memory at the first authenticated request, which on 10 000 users takes
  * longer than SIPp's first retransmission timer; a long-running server has done it long before.
+ * The first REGISTER has no credentials: its 401 names the realm the second one must use (with
+ * any other realm the server only challenges again, and the accounts stay unread).
  */
 async function warmUp(port) {
   const socket = createSocket('udp4');
   try {
     await new Promise((res, rej) => socket.bind(0, '127.0.0.1', res).once('error', rej));
     const local = socket.address().port;
-    const message = [
-      `REGISTER sip:127.0.0.1:${port} SIP/2.0`,
-      `Via: SIP/2.0/UDP 127.0.0.1:${local};branch=z9hG4bK-warm-up;rport`,
-      'Max-Forwards: 70',
-      `From: <sip:warm-up@127.0.0.1>;tag=warm`,
-      `To: <sip:warm-up@127.0.0.1>`,
-      `Call-ID: warm-up-${Date.now()}`,
-      'CSeq: 1 REGISTER',
-      `Contact: <sip:warm-up@127.0.0.1:${local}>`,
-      `Authorization: Digest username="warm-up",realm="warm-up",nonce="00",uri="sip:127.0.0.1:${port}",response="00000000000000000000000000000000"`,
-      'Content-Length: 0',
-      '',
-      '',
-    ].join('\r\n');
+    const callId = `warm-up-${Date.now()}`;
+    const register = (cseq, authorization) =>
+      [
+        `REGISTER sip:127.0.0.1:${port} SIP/2.0`,
+        `Via: SIP/2.0/UDP 127.0.0.1:${local};branch=z9hG4bK-warm-up-${cseq};rport`,
+        'Max-Forwards: 70',
+        `From: <sip:warm-up@127.0.0.1>;tag=warm`,
+        `To: <sip:warm-up@127.0.0.1>`,
+        `Call-ID: ${callId}`,
+        `CSeq: ${cseq} REGISTER`,
+        `Contact: <sip:warm-up@127.0.0.1:${local}>`,
+        ...(authorization ? [authorization] : []),
+        'Content-Length: 0',
+        '',
+        '',
+      ].join('\r\n');
+    const exchange = (message) => {
+      const answer = new Promise((res) => socket.once('message', (m) => res(m.toString())));
+      socket.send(message, port, '127.0.0.1');
+      return Promise.race([answer, sleep(30_000).then(() => 'no answer within 30 s')]);
+    };
     const started = Date.now();
-    const answer = new Promise((res) => socket.once('message', (m) => res(m.toString().split('\r\n')[0])));
-    socket.send(message, port, '127.0.0.1');
-    const first = await Promise.race([answer, sleep(30_000).then(() => 'no answer within 30 s')]);
-    return `warm-up REGISTER: ${first} after ${Date.now() - started} ms`;
+    const challenge = await exchange(register(1));
+    const realm = /realm="([^"]*)"/.exec(challenge)?.[1];
+    if (realm === undefined) return `warm-up REGISTER: ${challenge.split('\r\n')[0]} (no realm to answer) after ${Date.now() - started} ms`;
+    const nonce = /nonce="([^"]*)"/.exec(challenge)?.[1] ?? '00';
+    const authorization = `Authorization: Digest username="warm-up",realm="${realm}",nonce="${nonce}",uri="sip:127.0.0.1:${port}",response="00000000000000000000000000000000",algorithm=MD5,qop=auth,nc=00000001,cnonce="warm"`;
+    const first = (await exchange(register(2, authorization))).split('\r\n')[0];
+    return `warm-up REGISTER with credentials: ${first} after ${Date.now() - started} ms`;
   } finally {
     socket.close();
   }
