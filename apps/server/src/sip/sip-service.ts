@@ -67,6 +67,8 @@ export async function startSipService(config: ServerConfig, store: Store, logger
       bindAddress: config.bind,
       // SDP and ICE candidates need an address: a host name is resolved once, here.
       announcedAddress: await mediaAddress(config.publicAddress),
+      // The portal's softphone is a browser: its first call must not wait for werift to load.
+      prepareWebRtc: true,
     });
     const pbxLogger: PbxLogger = (level, message, fields) => logger[level]({ component: 'pbx', ...fields }, message);
     const pbx = new Pbx({

@@ -25,6 +25,13 @@ export interface MediaEngineOptions {
   /** Enables Leg fault injection for tests of fault isolation. */
   testHooks?: boolean;
   /**
+   * Each thread loads the WebRTC stack and Opus and makes its DTLS certificate right after it
+   * starts, in the background, instead of during the first browser call (which then took
+   * seconds on a loaded machine: the callee's browser rang late). Default false: users of
+   * plain RTP only never load werift.
+   */
+  prepareWebRtc?: boolean;
+  /**
    * A media thread that answers nothing (not even the watchdog's ping) for this long is stuck:
    * it is ended and replaced, its legs reported closed. Default 10 s.
    */
@@ -105,6 +112,7 @@ export class MediaEngine {
         inactivityTimeoutMs: this.options.inactivityTimeoutMs ?? 30_000,
         toneRegion: this.options.toneRegion ?? 'us',
         testHooks: this.options.testHooks ?? false,
+        prepareWebRtc: this.options.prepareWebRtc ?? false,
       });
       this.workers.push(this.newWorker(i));
     }

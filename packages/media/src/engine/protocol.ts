@@ -29,6 +29,8 @@ export interface WorkerInit {
   inactivityTimeoutMs: number;
   toneRegion: string;
   testHooks: boolean;
+  /** Load the WebRTC stack and Opus, and make the DTLS certificate, as the thread starts. */
+  prepareWebRtc: boolean;
 }
 
 /** Where a tap delivers a leg's incoming packets: a bridge link or a mixer seat, on some thread. */

@@ -1,6 +1,7 @@
 import { isAbsolute, join } from 'node:path';
 import type { MessagePort } from 'node:worker_threads';
 import { FileSource, SequenceSource, ToneSource, loadWav, type AudioSource } from '../audio/audio-source.js';
+import { opus } from '../codecs/opus-wasm.js';
 import { toneSpec } from '../audio/tones.js';
 import { RtpPortPool } from '../rtp/port-pool.js';
 import { createRtpTransport } from '../rtp/rtp-transport.js';
@@ -155,7 +156,20 @@ export class WorkerHost {
       for (const leg of this.legs.values()) leg.checkInactivity(now, init.inactivityTimeoutMs);
     }, 1000);
     this.inactivityTimer.unref();
+    if (init.prepareWebRtc) void this.prepareWebRtc();
     return { event: 'ready', webrtc: null };
+  }
+
+  /** Readies what the first browser call would otherwise wait for; a failure shows on that call instead. */
+  private async prepareWebRtc(): Promise<void> {
+    try {
+      opus();
+      await this.webrtc();
+      const module = await import('../webrtc/index.js');
+      await module.prepareWebRtc();
+    } catch {
+      // createLeg({ kind: 'webrtc' }) reports the same error to whoever needs WebRTC
+    }
   }
 
   // ── legs ─────────────────────────────────────────────────────────────────────────────
