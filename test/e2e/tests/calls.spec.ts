@@ -48,6 +48,8 @@ test.describe('calls', () => {
     await Promise.all([ready(alice), ready(bob)]);
     await dial(alice, '102');
     const overlay = bob.page.getByRole('alertdialog', { name: 'Incoming call' });
+    // The callee's browser rings within a second or two; a loaded 2-core runner has taken 3.4 s.
+    await expect(overlay).toBeVisible({ timeout: 15_000 });
     await expect(overlay.getByTestId('incoming-name')).toHaveText(alice.signIn.name);
     await expect(overlay).toContainText('101');
     await answer(bob);
@@ -168,7 +170,7 @@ test.describe('calls', () => {
     const recent = alice.page.getByRole('list', { name: 'Recent calls' });
     await expect(recent.getByRole('button').first()).toContainText(server.user('102').name);
     await recent.getByRole('button').first().click();
-    await expect(bob.page.getByRole('alertdialog', { name: 'Incoming call' })).toBeVisible();
+    await expect(bob.page.getByRole('alertdialog', { name: 'Incoming call' })).toBeVisible({ timeout: 15_000 });
   });
 });
 
