@@ -426,10 +426,10 @@ export class MediaEngine {
     await this.workers[index]?.terminate();
   }
 
-  /** Test hook: thread `index`'s clock work outgrows its period (an overloaded thread). */
-  async overrunClockForTest(index: number): Promise<void> {
+  /** Test hook: thread `index` stops answering, stuck in code that never returns. */
+  async hangThreadForTest(index: number): Promise<void> {
     if (!this.options.testHooks) throw new MediaError('fault injection needs testHooks', 'bad-request');
-    await this.workers[index]!.request({ op: 'injectOverrun' });
+    await this.workers[index]!.request({ op: 'injectHang' });
   }
 
   /** Test hook: the leg's next incoming packet throws inside its media thread. */

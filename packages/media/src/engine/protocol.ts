@@ -69,8 +69,8 @@ export type Command =
   /** The watchdog's question: answered at once by a thread whose event loop runs. */
   | { op: 'ping' }
   | { op: 'injectFault'; legId: string }
-  /** Test hook: the thread's clock gets a task that takes longer than its period, every tick, as an overloaded thread's does. */
-  | { op: 'injectOverrun' };
+  /** Test hook: the thread stops returning to its event loop (a bug that never ends), just after it replies. */
+  | { op: 'injectHang' };
 
 export interface Request {
   id: number;

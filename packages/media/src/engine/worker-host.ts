@@ -143,8 +143,8 @@ export class WorkerHost {
         return null;
       case 'injectFault':
         return this.injectFault(c.legId);
-      case 'injectOverrun':
-        return this.injectOverrun();
+      case 'injectHang':
+        return this.injectHang();
     }
   }
 
@@ -384,18 +384,14 @@ export class WorkerHost {
    * Test hook (engine option `testHooks`): from the next tick on, the clock's work takes one and a
    * half periods, as on a thread with more legs than it can serve.
    */
-  private injectOverrun(): null {
+  private injectHang(): null {
     if (!this.settings.testHooks) throw new Error('fault injection is off (engine option testHooks)');
-    const costMs = this.clock.periodMs * 1.5;
-    this.clock.add({
-      tick: () => {
-        const until = performance.now() + costMs;
-        while (performance.now() < until) {
-          // the work of many legs
-        }
-      },
-      failed: () => undefined,
-    });
+    // After this reply has gone out, the thread never returns to its event loop again.
+    setTimeout(() => {
+      for (;;) {
+        // a bug that never ends
+      }
+    }, 50);
     return null;
   }
 

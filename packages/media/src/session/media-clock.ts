@@ -2,8 +2,9 @@
  * The 20 ms heartbeat of a media thread: one timer drives every jitter buffer pull, mixer,
  * player and transcoder, so they all move in step. Ticks are scheduled against an absolute
  * timeline (start + n × period), so timer lateness does not accumulate; after a stall longer
- * than `maxCatchUp` periods the timeline is moved rather than bursting many frames at once.
- * The timer runs only while some task is registered.
+ * than `maxCatchUp` periods the timeline is moved rather than bursting many frames at once, and
+ * one turn of the event loop never runs more than `maxCatchUp` ticks. The timer runs only while
+ * some task is registered.
  */
 export interface ClockTask {
   /** Called once per period with the tick's nominal time (performance.now() scale). */
@@ -71,7 +72,10 @@ export class MediaClock {
       this.lateTicks++;
       this.nextAt = now;
     }
-    while (this.nextAt <= now && this.tasks.size > 0) {
+    // At most `maxCatchUp` ticks per turn, then back to the event loop: when ticks take longer
+    // than a period (a preempted core, a very large room) an unbounded catch-up never ends, and
+    // the thread stops answering commands and reading packets. The check above drops the backlog.
+    for (let burst = 0; burst < this.maxCatchUp && this.nextAt <= now && this.tasks.size > 0; burst++) {
       const at = this.nextAt;
       this.nextAt += this.periodMs;
       this.ticks++;

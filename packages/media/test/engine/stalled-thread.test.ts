@@ -5,10 +5,10 @@ import type { MediaError } from '../../src/engine/media-worker.js';
 import { TestPeer } from '../support/test-peer.js';
 
 /**
- * Regression (bench:calls, an overloaded step): once a media thread's clock work took longer
- * than its 20 ms period, the clock kept catching up and never returned to the thread's event
- * loop. No command was answered again (every new call waited for its offer's answer), no leg
- * closed, the thread stayed busy. The engine must recover by itself.
+ * A media thread that never returns to its event loop answers no command again: every new call
+ * would wait for its offer's answer, no leg would close. bench:calls found one (the clock's
+ * catch-up loop after an overloaded step, fixed in media-clock.ts); whatever the next such bug
+ * is, the engine must recover by itself: the watchdog ends and replaces the thread.
  */
 let engine: MediaEngine;
 const peers: TestPeer[] = [];
@@ -30,12 +30,12 @@ async function party(toneHz: number): Promise<{ peer: TestPeer; leg: Leg }> {
   return { peer, leg };
 }
 
-it('a media thread whose clock work outgrows its period is replaced: its legs close, new legs are served', async () => {
+it('a media thread that stops answering is replaced: its legs close, new legs are served', async () => {
   const stuck = await party(440);
   const errors: MediaError[] = [];
   stuck.leg.on('error', (e) => errors.push(e));
   const closed = new Promise<string>((resolve) => stuck.leg.on('closed', resolve));
-  await engine.overrunClockForTest(stuck.leg.worker);
+  await engine.hangThreadForTest(stuck.leg.worker);
 
   // The leg of the stuck thread is reported (its call can end), and its ports are released.
   expect(await closed).toBe('media thread failed');
