@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import type SqliteDatabase from 'better-sqlite3';
+import type { GroupCommit } from './group-commit.js';
 import type { Selectable } from 'kysely';
 import { toDevice } from './devices.js';
 import type { DeviceAccount, Registration, RegistrationInput } from './records.js';
@@ -17,13 +18,6 @@ export interface RegistrarHotPathOptions {
   checkpointIntervalMs?: number;
 }
 
-/** A queued binding write: runs inside the batch's transaction, on the prepared statements. */
-interface QueuedWrite {
-  run(statements: Statements): unknown;
-  resolve(value: unknown): void;
-  reject(error: unknown): void;
-}
-
 interface Statements {
   device: Statement<[string]>;
   user: Statement<[string, string]>;
@@ -38,11 +32,6 @@ interface Statements {
   rebindBinding: Statement<[Selectable<RegistrationsTable>]>;
   refreshBinding: Statement<[string, number, string, string, string, string]>;
   removeBinding: Statement<[string, string, string]>;
-  begin: Statement<[]>;
-  commit: Statement<[]>;
-  rollback: Statement<[]>;
-  relaxed: Statement<[]>;
-  restore: Statement<[]>;
 }
 
 /**
@@ -91,12 +80,12 @@ parentPort.on('message', () => {
  * account is read again (a few hundred milliseconds for 10 000 devices on a busy machine). While
  * a transaction of this connection is open (it may roll back), lookups read the tables instead.
  *
- * **Binding writes** (save, refresh, remove) queue up and commit together once the requests
- * already received have been handled (setImmediate): one transaction for all the REGISTERs of
- * one turn of the event loop, and each write's promise resolves only after that commit, so the
- * registrar still answers 200 after its binding is stored. These commits use
- * `synchronous=NORMAL`: the WAL is written before the promise resolves (it survives `kill -9`
- * of the server) but not flushed to the disk at each commit. Once bindings are written, WAL
+ * **Binding writes** (save, refresh, remove) go through the store's `GroupCommit`, with the
+ * call-history writes of the same turn: one transaction for all the REGISTERs of one turn of the
+ * event loop, and each write's promise resolves only after that commit, so the registrar still
+ * answers 200 after its binding is stored. These commits use `synchronous=NORMAL`: the WAL is
+ * written before the promise resolves (it survives `kill -9` of the server) but not flushed to
+ * the disk at each commit (GroupCommit flushes it within a second). Once bindings are written, WAL
  * checkpoints move off the main thread (a checkpoint copies the WAL into the database and
  * flushes both, milliseconds to hundreds of milliseconds of waiting on a busy disk): this
  * connection stops checkpointing, and a worker thread with its own connection runs a passive
@@ -114,13 +103,13 @@ export class RegistrarHotPath {
   /** `PRAGMA data_version` as read in this turn of the event loop (undefined: not read yet). */
   private dataVersionThisTurn: unknown = undefined;
   private statements: Statements | null = null;
-  private queue: QueuedWrite[] = [];
-  private flushScheduled = false;
   private checkpointer: { worker: Worker; exited: Promise<unknown> } | null = null;
   private closed = false;
 
   constructor(
     private readonly sqlite: Sqlite,
+    /** The store's group commit on this connection (shared with call history). */
+    private readonly commits: GroupCommit,
     options: RegistrarHotPathOptions = {},
   ) {
     this.checkpointIntervalMs = options.checkpointIntervalMs ?? 1000;
@@ -161,15 +150,10 @@ export class RegistrarHotPath {
     return this.enqueue((s) => s.removeBinding.run(tenantId, aor, bindingKey).changes > 0);
   }
 
-  /** Commits what is queued and flushes the WAL; call before closing the connection. */
+  /** Stops the checkpoint worker after its last checkpoint; call after the group commit closed, before closing the connection. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    if (this.sqlite.inTransaction) {
-      for (const write of this.queue.splice(0)) write.reject(new Error('the store closed inside a transaction'));
-    } else {
-      this.commitQueue();
-    }
     if (this.checkpointer) {
       // Its last checkpoint runs before it exits; the connection checkpoints itself again.
       this.checkpointer.worker.postMessage('close');
@@ -178,59 +162,12 @@ export class RegistrarHotPath {
     }
   }
 
-  private enqueue<T>(run: (s: Statements) => T): Promise<T> {
-    if (this.closed) return Promise.reject(new Error('the store is closed'));
-    return new Promise<T>((resolve, reject) => {
-      this.queue.push({ run, resolve, reject });
-      if (!this.flushScheduled) {
-        this.flushScheduled = true;
-        setImmediate(() => this.flush());
-      }
-    });
-  }
-
-  private flush(): void {
-    this.flushScheduled = false;
-    if (this.sqlite.inTransaction) {
-      // A transaction of the repositories is open on this connection: never write inside it.
-      this.flushScheduled = true;
-      setTimeout(() => this.flush(), 1);
-      return;
-    }
-    this.commitQueue();
-  }
-
-  /** One transaction for every queued write; each write's own failure (a constraint) fails it alone. */
-  private commitQueue(): void {
-    if (this.queue.length === 0) return;
-    const batch = this.queue;
-    this.queue = [];
+  private async enqueue<T>(run: (s: Statements) => T): Promise<T> {
+    if (this.closed) throw new Error('the store is closed');
     const s = this.prepared();
-    const outcomes: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> = [];
-    try {
-      s.relaxed.run();
-      s.begin.run();
-      for (const write of batch) {
-        try {
-          outcomes.push({ ok: true, value: write.run(s) });
-        } catch (error) {
-          outcomes.push({ ok: false, error });
-        }
-      }
-      s.commit.run();
-    } catch (error) {
-      if (this.sqlite.inTransaction) s.rollback.run();
-      for (const write of batch) write.reject(error);
-      return;
-    } finally {
-      s.restore.run();
-    }
+    const value = await this.commits.run(() => run(s));
     this.startCheckpointer();
-    batch.forEach((write, i) => {
-      const outcome = outcomes[i]!;
-      if (outcome.ok) write.resolve(outcome.value);
-      else write.reject(outcome.error);
-    });
+    return value;
   }
 
   private startCheckpointer(): void {
@@ -324,7 +261,6 @@ export class RegistrarHotPath {
         this.sqlite.exec(`CREATE TEMP TRIGGER IF NOT EXISTS switchboard_${table}_${event.toLowerCase()}_account AFTER ${event} ON main.${table} BEGIN ${calls} END`);
       }
     }
-    const synchronous = Number(this.sqlite.pragma('synchronous', { simple: true }));
     const db = this.sqlite;
     this.statements = {
       device: db.prepare('SELECT * FROM devices WHERE sip_username = ?'),
@@ -360,11 +296,6 @@ export class RegistrarHotPath {
       ),
       refreshBinding: db.prepare('UPDATE registrations SET expires_at = ?, cseq = ?, updated_at = ? WHERE tenant_id = ? AND aor = ? AND binding_key = ?'),
       removeBinding: db.prepare('DELETE FROM registrations WHERE tenant_id = ? AND aor = ? AND binding_key = ?'),
-      begin: db.prepare('BEGIN IMMEDIATE'),
-      commit: db.prepare('COMMIT'),
-      rollback: db.prepare('ROLLBACK'),
-      relaxed: db.prepare('PRAGMA synchronous = NORMAL'),
-      restore: db.prepare(`PRAGMA synchronous = ${synchronous}`),
     };
     return this.statements;
   }

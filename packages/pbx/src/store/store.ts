@@ -103,7 +103,9 @@ export class Store extends Repositories {
 
   static async open(options: StoreOptions): Promise<Store> {
     const { db, dialect, sqlite } = connect(options);
-    const store = new Store(db, dialect, options.sessions ?? {}, sqlite ? new RegistrarHotPath(sqlite) : null, sqlite ? callPathOf(sqlite) : null);
+    const callPath = sqlite ? callPathOf(sqlite) : null;
+    const hotPath = sqlite && callPath ? new RegistrarHotPath(sqlite, callPath.commits) : null;
+    const store = new Store(db, dialect, options.sessions ?? {}, hotPath, callPath);
     if (options.migrate !== false) {
       try {
         await store.migrate();
