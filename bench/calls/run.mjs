@@ -23,6 +23,9 @@
 //                      calls at the rate: the load generator was starved) runs again; if it fails so
 //                      again, the server stays on the ladder
 //   SYSTEMS="kamailio switchboard"   also: switchboard-tmpfs (data folder on /dev/shm: no fsync cost)
+//   SERVER_NODE_FLAGS=""  extra node flags for Switchboard (diagnostics, e.g. V8 heap settings)
+//   PROFILE=0          1: Switchboard runs under node --cpu-prof (profiles in OUT/profile-<label>;
+//                      profiling slows it: not numbers for the record)
 //   KAMAILIO_PEER=/work/shared/peers/kamailio   SERVER_CPUS=1 SIPP_CPUS=0 LOCK=/tmp/bench.lock
 //   OUT=/tmp/sb-bench-calls-YYYYmmdd-HHMMSS (every step's SIPp output, server logs, summary.md/json)
 // A quick run: RATES="100 200" DURATION=5 REFINE=0 CONCURRENT=0 npm run bench:calls
@@ -45,6 +48,8 @@ const settings = {
   refine: Number(env.REFINE ?? 2),
   clientRetries: Number(env.CLIENT_RETRIES ?? 1),
   warmUpCalls: Number(env.WARM_UP_CALLS ?? 5),
+  profile: env.PROFILE === '1',
+  nodeFlags: list(env.SERVER_NODE_FLAGS, ''),
   concurrent: env.CONCURRENT !== '0',
   holdMs: Number(env.HOLD_MS ?? 15000),
   concurrentRates: list(env.CONCURRENT_RATES, '25 50 100 200').map(Number),
@@ -187,7 +192,8 @@ async function startSwitchboard(label) {
   log(`${label}: ${provisioned.stderr.trim()}`);
 
   const port = await freePort();
-  const child = spawn('taskset', ['-c', settings.serverCpus, process.execPath, mainScript, '--no-demo'], {
+  const nodeArgs = [...settings.nodeFlags, ...(settings.profile ? ['--cpu-prof', `--cpu-prof-dir=${join(out, `profile-${label}`)}`] : [])];
+  const child = spawn('taskset', ['-c', settings.serverCpus, process.execPath, ...nodeArgs, mainScript, '--no-demo'], {
     cwd: dataDir,
     env: {
       PATH: env.PATH,
