@@ -1,5 +1,5 @@
 import { isIPv6 } from 'node:net';
-import { parse, write, type MediaDescription, type SessionDescription } from 'sdp-transform';
+import { parse, type MediaDescription, type SessionDescription } from 'sdp-transform';
 import type { AudioCodec, Direction } from '../transport/types.js';
 import { codecsOfMedia, directionOfMedia, NegotiationError } from './negotiate.js';
 
@@ -62,42 +62,34 @@ export interface LocalRtpDescription {
   audioIndex?: number;
 }
 
+/**
+ * Our SDP text, written directly (every leg writes one or two per negotiation, and a general SDP
+ * writer cost a media thread about a sixth of its time per call): the lines and their order are
+ * RFC 4566's, as a general writer would put them.
+ */
 export function writeRtpSdp(local: LocalRtpDescription): string {
-  const ipVer = isIPv6(local.address) ? 6 : 4;
-  const audio: MediaDescription = {
-    type: 'audio',
-    port: local.port,
-    protocol: local.crypto && local.crypto.length > 0 ? 'RTP/SAVP' : 'RTP/AVP',
-    payloads: local.codecs.map((c) => c.payloadType).join(' '),
-    rtp: local.codecs.map((c) => ({ payload: c.payloadType, codec: c.name, rate: c.clockRate, ...(c.channels > 1 ? { encoding: c.channels } : {}) })),
-    fmtp: local.codecs.filter((c) => c.fmtp !== undefined).map((c) => ({ payload: c.payloadType, config: c.fmtp! })),
-    ptime: local.ptime,
-    direction: local.direction,
-  };
-  if (local.rtcpPort !== null) audio.rtcp = { port: local.rtcpPort };
-  if (local.rtcpMux) audio.rtcpMux = 'rtcp-mux';
-  if (local.crypto && local.crypto.length > 0) audio.crypto = local.crypto.map((c) => ({ id: c.tag, suite: c.suite, config: c.keyParams }));
-  const media: MediaDescription[] = [];
-  const rejected = [...(local.rejected ?? [])];
-  const total = rejected.length + 1;
+  const inet = isIPv6(local.address) ? 'IP6' : 'IP4';
+  const secure = local.crypto !== undefined && local.crypto.length > 0;
+  let audio = `m=audio ${local.port} ${secure ? 'RTP/SAVP' : 'RTP/AVP'} ${local.codecs.map((c) => c.payloadType).join(' ')}\r\n`;
+  for (const c of local.codecs) audio += `a=rtpmap:${c.payloadType} ${c.name}/${c.clockRate}${c.channels > 1 ? `/${c.channels}` : ''}\r\n`;
+  for (const c of local.codecs) if (c.fmtp !== undefined) audio += `a=fmtp:${c.payloadType} ${c.fmtp}\r\n`;
+  if (local.rtcpPort !== null) audio += `a=rtcp:${local.rtcpPort}\r\n`;
+  if (secure) for (const c of local.crypto!) audio += `a=crypto:${c.tag} ${c.suite} ${c.keyParams}\r\n`;
+  audio += `a=ptime:${local.ptime}\r\na=${local.direction}\r\n`;
+  if (local.rtcpMux) audio += 'a=rtcp-mux\r\n';
+
+  let text = `v=0\r\no=- ${local.sessionId} ${local.sessionVersion} IN ${inet} ${local.address}\r\ns=-\r\nc=IN ${inet} ${local.address}\r\nt=0 0\r\n`;
+  const rejected = local.rejected ?? [];
   const audioIndex = local.audioIndex ?? 0;
-  for (let i = 0; i < total; i++) {
+  for (let i = 0; i < rejected.length + 1; i++) {
     if (i === audioIndex) {
-      media.push(audio);
+      text += audio;
       continue;
     }
     const r = rejected.find((x) => x.index === i);
-    if (r) media.push({ type: r.type, port: 0, protocol: r.protocol, payloads: r.payloads, rtp: [], fmtp: [] });
+    if (r) text += `m=${r.type} 0 ${r.protocol} ${r.payloads}\r\n`;
   }
-  const session: SessionDescription = {
-    version: 0,
-    origin: { username: '-', sessionId: local.sessionId, sessionVersion: local.sessionVersion, netType: 'IN', ipVer, address: local.address },
-    name: '-',
-    connection: { version: ipVer, ip: local.address },
-    timing: { start: 0, stop: 0 },
-    media,
-  };
-  return write(session);
+  return text;
 }
 
 export interface RemoteRtpDescription {

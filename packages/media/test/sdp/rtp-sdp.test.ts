@@ -1,4 +1,5 @@
-import { plainRtpCodecs, readRtpSdp, writeRtpSdp } from '../../src/sdp/rtp-sdp.js';
+import { write, type MediaDescription } from 'sdp-transform';
+import { plainRtpCodecs, readRtpSdp, writeRtpSdp, type LocalRtpDescription } from '../../src/sdp/rtp-sdp.js';
 
 describe('plain RTP SDP', () => {
   it('writes a desk-phone friendly offer', () => {
@@ -72,5 +73,60 @@ describe('plain RTP SDP', () => {
   it('refuses SDP without RTP audio', () => {
     expect(() => readRtpSdp('v=0\r\no=- 1 2 IN IP4 10.0.0.5\r\ns=-\r\nc=IN IP4 10.0.0.5\r\nt=0 0\r\nm=video 4000 RTP/AVP 96\r\n')).toThrow(/no active RTP audio/);
     expect(() => readRtpSdp('v=0\r\no=- 1 2 IN IP4 10.0.0.5\r\ns=-\r\nc=IN IP4 10.0.0.5\r\nt=0 0\r\nm=audio 0 RTP/AVP 0\r\n')).toThrow(/no active RTP audio/);
+  });
+});
+
+describe('writeRtpSdp', () => {
+  // The same description through the general SDP writer (sdp-transform): our direct writer must
+  // produce exactly its text, for every shape of description a leg writes.
+  const viaGeneralWriter = (local: LocalRtpDescription): string => {
+    const secure = local.crypto !== undefined && local.crypto.length > 0;
+    const ipVer = local.address.includes(':') ? 6 : 4;
+    const audio: MediaDescription = {
+      type: 'audio',
+      port: local.port,
+      protocol: secure ? 'RTP/SAVP' : 'RTP/AVP',
+      payloads: local.codecs.map((c) => c.payloadType).join(' '),
+      rtp: local.codecs.map((c) => ({ payload: c.payloadType, codec: c.name, rate: c.clockRate, ...(c.channels > 1 ? { encoding: c.channels } : {}) })),
+      fmtp: local.codecs.filter((c) => c.fmtp !== undefined).map((c) => ({ payload: c.payloadType, config: c.fmtp! })),
+      ptime: local.ptime,
+      direction: local.direction,
+      ...(local.rtcpPort !== null ? { rtcp: { port: local.rtcpPort } } : {}),
+      ...(local.rtcpMux ? { rtcpMux: 'rtcp-mux' } : {}),
+      ...(secure ? { crypto: local.crypto!.map((c) => ({ id: c.tag, suite: c.suite, config: c.keyParams })) } : {}),
+    };
+    const media: MediaDescription[] = [];
+    const rejected = local.rejected ?? [];
+    for (let i = 0; i < rejected.length + 1; i++) {
+      const r = rejected.find((x) => x.index === i);
+      if (i === (local.audioIndex ?? 0)) media.push(audio);
+      else if (r) media.push({ type: r.type, port: 0, protocol: r.protocol, payloads: r.payloads, rtp: [], fmtp: [] });
+    }
+    return write({
+      version: 0,
+      origin: { username: '-', sessionId: local.sessionId, sessionVersion: local.sessionVersion, netType: 'IN', ipVer, address: local.address },
+      name: '-',
+      connection: { version: ipVer, ip: local.address },
+      timing: { start: 0, stop: 0 },
+      media,
+    });
+  };
+
+  const base: LocalRtpDescription = { sessionId: '4711', sessionVersion: 3, address: '192.0.2.10', port: 20000, rtcpPort: 20001, rtcpMux: true, codecs: plainRtpCodecs(['PCMU', 'PCMA', 'opus']), direction: 'sendrecv', ptime: 20 };
+  const cases: Array<[string, LocalRtpDescription]> = [
+    ['an offer with every codec', base],
+    ['an answer without rtcp-mux or a=rtcp', { ...base, rtcpPort: null, rtcpMux: false, codecs: plainRtpCodecs(['PCMA']), direction: 'recvonly' }],
+    ['IPv6, SRTP and rejected sections around the audio', {
+      ...base,
+      address: '2001:db8::7',
+      direction: 'inactive',
+      crypto: [{ tag: 1, suite: 'AES_CM_128_HMAC_SHA1_80', keyParams: 'inline:WVNfX19zZW1jdGwgKCkgewkyMjA7fQp9CnVubGVzcyAoZ' }, { tag: 2, suite: 'AES_CM_128_HMAC_SHA1_32', keyParams: 'inline:ZGVmZ2hpamtsbW5vcHFyc3R1dnd4eXoxMjM0NTY3' }],
+      rejected: [{ index: 0, type: 'video', protocol: 'RTP/AVP', payloads: '96 97' }, { index: 2, type: 'text', protocol: 'RTP/AVP', payloads: '98' }],
+      audioIndex: 1,
+    }],
+    ['opus alone, sendonly, 10 ms', { ...base, codecs: plainRtpCodecs(['opus']), direction: 'sendonly', ptime: 10 }],
+  ];
+  it.each(cases)('writes %s exactly as a general SDP writer does', (_name, local) => {
+    expect(writeRtpSdp(local)).toBe(viaGeneralWriter(local));
   });
 });
