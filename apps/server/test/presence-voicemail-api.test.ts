@@ -202,12 +202,34 @@ describe('voicemail', () => {
     expect(notWav.json()).toMatchObject({ error: { code: 'validation_failed' } });
     expect((await put(toneWav(440, 1, 11025))).statusCode).toBe(400);
     expect((await put(toneWav(440, 1), 'application/octet-stream')).statusCode).toBe(415);
+    const settings = async () => (await s.app.inject({ method: 'GET', url: '/api/voicemail/settings', headers: { cookie } })).json<unknown>();
+    expect(await settings()).toEqual({ whenBusy: true, ownGreeting: false });
     const ok = await put(toneWav(440, 2, 16000));
     expect(ok.statusCode).toBe(204);
     const path = await s.mailbox.greetingPath(s.tenant.id, s.alice.id);
     expect(path).not.toBeNull();
+    expect(await settings()).toEqual({ whenBusy: true, ownGreeting: true });
     const removed = await s.app.inject({ method: 'DELETE', url: '/api/voicemail/greeting', headers: { cookie, 'content-type': 'application/json' } });
     expect(removed.statusCode).toBe(204);
     expect(await s.mailbox.greetingPath(s.tenant.id, s.alice.id)).toBeNull();
+    expect(await settings()).toEqual({ whenBusy: true, ownGreeting: false });
+  });
+
+  test('"voicemail when busy" is a setting of the signed-in user: off, it stays off (stored); only the boolean is taken', async () => {
+    const alice = await signIn('alice@acme.example.test');
+    const patch = (cookie: string, payload: unknown) => s.app.inject({ method: 'PATCH', url: '/api/voicemail/settings', headers: { cookie, 'content-type': 'application/json' }, payload: JSON.stringify(payload) });
+    const off = await patch(alice, { whenBusy: false });
+    expect(off.statusCode).toBe(200);
+    expect(off.json()).toEqual({ whenBusy: false, ownGreeting: false });
+    expect((await s.store.voicemail.box(s.tenant.id, s.alice.id)).whenBusy).toBe(false);
+    expect((await s.app.inject({ method: 'GET', url: '/api/voicemail/settings', headers: { cookie: alice } })).json()).toEqual({ whenBusy: false, ownGreeting: false });
+    const bad = await patch(alice, { whenBusy: 'no' });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json()).toMatchObject({ error: { code: 'validation_failed' } });
+    // Anything else in the body is dropped, never stored.
+    const extra = await patch(alice, { whenBusy: true, greetingFile: '/etc/passwd' });
+    expect(extra.json()).toEqual({ whenBusy: true, ownGreeting: false });
+    expect(await s.store.voicemail.box(s.tenant.id, s.alice.id)).toEqual({ whenBusy: true, greetingFile: null });
+    expect((await s.app.inject({ method: 'GET', url: '/api/voicemail/settings' })).statusCode).toBe(401);
   });
 });

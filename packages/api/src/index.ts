@@ -22,6 +22,8 @@
  *   DELETE /api/voicemail/:id         -> 204
  *   PUT  /api/voicemail/greeting  (body: audio/wav, PCM 8/16/48 kHz mono, at most 2 MB) -> 204
  *   DELETE /api/voicemail/greeting    -> 204 (back to the spoken default)
+ *   GET  /api/voicemail/settings      -> VoicemailSettings
+ *   PATCH /api/voicemail/settings  VoicemailSettingsUpdate -> VoicemailSettings
  *   GET  /api/conference              -> ConferenceResponse      (the room the user is in, else the one they own)
  *   GET  /sip         (WebSocket, subprotocol "sip") -> SIP over WebSocket, RFC 7118
  */
@@ -201,6 +203,17 @@ export interface VoicemailListResponse {
 
 export interface VoicemailUpdate {
   heard: boolean;
+}
+
+export interface VoicemailSettings {
+  /** A caller who finds the user busy (every device busy or declining) may leave a message; false: they hear busy. */
+  whenBusy: boolean;
+  /** Callers hear the user's own greeting (uploaded, or recorded by phone with *97 then 9); false: the spoken default. */
+  ownGreeting: boolean;
+}
+
+export interface VoicemailSettingsUpdate {
+  whenBusy: boolean;
 }
 
 // ── conference rooms ───────────────────────────────────────────────────────────────────

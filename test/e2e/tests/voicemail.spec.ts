@@ -1,7 +1,7 @@
 import type { Page } from '@playwright/test';
 import { remoteTone } from '../support/audio.js';
 import { expect, test } from '../support/fixtures.js';
-import { connected, dial, idle, signInAll } from '../support/phone-steps.js';
+import { answer, connected, dial, idle, signInAll } from '../support/phone-steps.js';
 import { toneMix } from '../support/tone-mix.js';
 
 /**
@@ -71,5 +71,37 @@ test.describe('voicemail', () => {
     await expect.poll(async () => (await shownOnBadge()) === (await list.getByRole('listitem', { name: /^New message from/ }).count()), { timeout: 15_000 }).toBe(true);
     await bobsPanel.getByRole('switch', { name: 'Do Not Disturb' }).click();
     await expect(bobsPanel.getByTestId('dnd-indicator')).toBeHidden();
+  });
+
+  test('with "voicemail when busy" turned off in Settings, a caller who finds the user on a call hears busy, not voicemail', async ({ portal }) => {
+    const [alice, bob, carol] = await signInAll(portal, [
+      { extension: '103', toneHz: 440 },
+      { extension: '104', toneHz: 1000 },
+      { extension: '105', toneHz: 660 },
+    ]);
+    await bob!.page.getByRole('link', { name: 'Settings' }).click();
+    const whenBusy = bob!.page.getByRole('checkbox', { name: 'When I am busy, callers can leave a message' });
+    await expect(whenBusy).toBeChecked(); // the default
+    await whenBusy.uncheck();
+    await expect(bob!.page.getByText('Callers who find you busy now hear a busy tone.')).toBeVisible();
+
+    // Bob is on a call with Carol...
+    await bob!.page.getByRole('link', { name: 'Phone' }).click();
+    await dial(carol!, '104');
+    await answer(bob!);
+    await connected(carol!);
+    // ...so his browser answers Alice's call busy, and she is told so instead of reaching voicemail.
+    await dial(alice!, '104');
+    await expect(alice!.page.getByRole('alert').getByText(/^Extension 104 is busy\./)).toBeVisible({ timeout: 20_000 });
+    await idle(alice!);
+    await carol!.page.getByRole('button', { name: 'Hang Up' }).click();
+    await idle(carol!);
+
+    // The choice is stored: after a reload it is still off; turned back on for the other tests.
+    await bob!.page.getByRole('link', { name: 'Settings' }).click();
+    await bob!.page.reload();
+    await expect(whenBusy).not.toBeChecked();
+    await whenBusy.check();
+    await expect(bob!.page.getByText('Callers who find you busy can now leave a message.')).toBeVisible();
   });
 });

@@ -12,6 +12,7 @@ import type {
   RecentCallsResponse,
   VoicemailListResponse,
   VoicemailMessage,
+  VoicemailSettings,
 } from '@switchboard/api';
 
 /** Why a request failed: a code from the API, or `network` when the server could not be reached. */
@@ -123,6 +124,8 @@ export const api = {
   deleteVoicemail: (id: string) => request<undefined>('DELETE', `/api/voicemail/${encodeURIComponent(id)}`),
   uploadGreeting: (wav: Blob) => request<undefined>('PUT', '/api/voicemail/greeting', { raw: wav, type: 'audio/wav' } satisfies RawBody),
   resetGreeting: () => request<undefined>('DELETE', '/api/voicemail/greeting'),
+  voicemailSettings: () => request<VoicemailSettings>('GET', '/api/voicemail/settings'),
+  setVoicemailWhenBusy: (whenBusy: boolean) => request<VoicemailSettings>('PATCH', '/api/voicemail/settings', { whenBusy }),
   conference: () => request<ConferenceResponse>('GET', '/api/conference'),
 };
 

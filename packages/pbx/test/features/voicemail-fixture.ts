@@ -91,10 +91,10 @@ export class VoicemailFixture {
     return { phone, creds };
   }
 
-  /** Waits until a voicemail recording is being written (its `.part` file exists). */
-  async recordingStarted(timeoutMs = 30_000): Promise<void> {
+  /** Waits until a voicemail recording (a message, or a greeting recorded by phone) is being written (its `.part` file exists). */
+  async recordingStarted(timeoutMs = 30_000, folder: 'messages' | 'greetings' = 'messages'): Promise<void> {
     const deadline = Date.now() + timeoutMs;
-    const root = join(this.dir, 'voicemail', 'messages');
+    const root = join(this.dir, 'voicemail', folder);
     for (;;) {
       const parts = readdirSync(root, { recursive: true }).map(String).filter((f) => f.endsWith('.part'));
       if (parts.length > 0) return;

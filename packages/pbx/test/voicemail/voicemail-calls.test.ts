@@ -1,6 +1,6 @@
 import { until } from '@switchboard/testkit';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { analyseTone, Baresip, encodeWav, readWav, type Pcm } from '@switchboard/testkit';
 import { writeDurably } from '../../src/voicemail/mailbox.js';
@@ -88,5 +88,43 @@ describe.skipIf(!Baresip.isAvailable())('voicemail with real phones', () => {
     const windows = Math.floor(heard.samples.length / heard.sampleRate / 0.5);
     const tones = Array.from({ length: windows }, (_, i) => analyseTone(heard, { skipSeconds: i * 0.5, maxSeconds: 0.5 }).dominant);
     expect(tones.filter((t) => t !== null && Math.abs(t - 1000) <= 20).length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('*97 then 9 records a greeting by phone (kept with 1); a caller sent to voicemail then hears it, not the spoken default', async () => {
+    const { phone: alice, creds } = await f.phone('351', 'Alice Adams', '440');
+    const { phone: bob } = await f.phone('352', 'Bob Baker', '1000');
+    expect(await f.pbx.mailbox!.greetingPath(creds.tenantId, creds.userId)).toBeNull();
+
+    let mark = alice.events.length;
+    await alice.dial(`sip:*97@127.0.0.1:${f.port}`);
+    await alice.waitFor('CALL_ESTABLISHED', { since: mark, timeoutMs: 20_000 });
+    await alice.sendDtmf('9'); // during "You have zero new messages"
+    await f.recordingStarted(30_000, 'greetings');
+    await sleep(2500); // Alice's phone sends its 440 Hz tone: that is her greeting
+    await alice.sendDtmf('#');
+    await sleep(1000); // the playback begins with "Here is your greeting"
+    await alice.sendDtmf('1'); // keep it
+    await until('the greeting stored', async () => (await f.pbx.mailbox!.greetingPath(creds.tenantId, creds.userId)) !== null, 30_000);
+    const greeting = (await f.pbx.mailbox!.greetingPath(creds.tenantId, creds.userId))!;
+    expect(analyseTone(readWav(greeting), { skipSeconds: 0.3 }).dominant).toBeCloseTo(440, -1);
+    // Only the kept greeting is left in the folder (the recording itself is removed).
+    await alice.waitFor('CALL_CLOSED', { since: mark, timeoutMs: 30_000 }); // "saved", the offer of 9 again, "Goodbye"
+    expect(readdirSync(dirname(greeting)).filter((n) => n.endsWith('.wav'))).toHaveLength(1);
+
+    // Bob calls; Alice declines (486): voicemail answers Bob with Alice's own greeting.
+    mark = bob.events.length;
+    const aliceMark = alice.events.length;
+    await bob.dial(`sip:351@127.0.0.1:${f.port}`);
+    await alice.waitFor('CALL_INCOMING', { since: aliceMark });
+    await alice.hangup();
+    await bob.waitFor('CALL_ESTABLISHED', { since: mark, timeoutMs: 20_000 });
+    await f.recordingStarted();
+    await bob.hangup();
+    await bob.waitFor('CALL_CLOSED', { since: mark });
+    await until('the call to end', () => f.pbx.answered.size === 0);
+    const heard = bob.heardAudio();
+    const windows = Math.floor(heard.samples.length / heard.sampleRate / 0.5);
+    const tones = Array.from({ length: windows }, (_, i) => analyseTone(heard, { skipSeconds: i * 0.5, maxSeconds: 0.5 }).dominant);
+    expect(tones.filter((t) => t !== null && Math.abs(t - 440) <= 15).length).toBeGreaterThanOrEqual(2);
   });
 });

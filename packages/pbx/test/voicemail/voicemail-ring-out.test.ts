@@ -52,4 +52,21 @@ describe.skipIf(!Baresip.isAvailable())('voicemail after ringing', () => {
     const [message] = await f.store.voicemail.list(creds.tenantId, creds.userId);
     expect(analyseTone(readWav((await f.pbx.mailbox!.audioPath(creds.tenantId, creds.userId, message!.id))!), { skipSeconds: 0.3 }).dominant).toBeCloseTo(1000, -1);
   });
+
+  it('a user who turned "voicemail when busy" off: a caller who finds them busy hears busy (486), and no message is taken', async () => {
+    const { phone: alice } = await f.phone('361', 'Alice Adams', '1000');
+    const { phone: bob, creds } = await f.phone('362', 'Bob Baker', '440');
+    await f.store.voicemail.updateBox(creds.tenantId, creds.userId, { whenBusy: false });
+    const bobMark = bob.events.length;
+    const mark = alice.events.length;
+    await alice.dial(`sip:362@127.0.0.1:${f.port}`);
+    await bob.waitFor('CALL_INCOMING', { since: bobMark });
+    await bob.hangup(); // 486 Busy Here
+    const closed = await alice.waitFor('CALL_CLOSED', { since: mark, timeoutMs: 20_000 });
+    expect(String(closed.param)).toContain('486');
+    expect(alice.events.slice(mark).some((e) => e.type === 'CALL_ESTABLISHED')).toBe(false);
+    expect(await f.store.voicemail.list(creds.tenantId, creds.userId)).toEqual([]);
+    const history = await f.store.callHistory.page(creds.tenantId, creds.userId, { limit: 5 });
+    expect(history.items[0]).toMatchObject({ outcome: 'busy' });
+  });
 });

@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import type { VoicemailListResponse, VoicemailMessage, VoicemailUpdate } from '@switchboard/api';
+import type { VoicemailListResponse, VoicemailMessage, VoicemailSettings, VoicemailSettingsUpdate, VoicemailUpdate } from '@switchboard/api';
 import { GreetingError, MAX_GREETING_BYTES, type Mailbox, type VoicemailRecord } from '@switchboard/pbx';
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import type { ListenerDeps } from '../deps.js';
@@ -32,6 +32,19 @@ const updateSchema = {
   required: ['heard'],
   additionalProperties: false,
   properties: { heard: { type: 'boolean' } },
+} as const;
+
+const settingsSchema = {
+  type: 'object',
+  required: ['whenBusy', 'ownGreeting'],
+  properties: { whenBusy: { type: 'boolean' }, ownGreeting: { type: 'boolean' } },
+} as const;
+
+const settingsUpdateSchema = {
+  type: 'object',
+  required: ['whenBusy'],
+  additionalProperties: false,
+  properties: { whenBusy: { type: 'boolean' } },
 } as const;
 
 const idParams = {
@@ -138,5 +151,25 @@ export const voicemailPlugin: FastifyPluginAsync<ListenerDeps & FeatureDeps> = a
     await mailbox().removeGreeting(tenant.id, user.id);
     return reply.code(204).send();
   });
+
+  const settingsOf = async (tenantId: string, userId: string): Promise<VoicemailSettings> => ({
+    whenBusy: (await deps.store.voicemail.box(tenantId, userId)).whenBusy,
+    ownGreeting: (await mailbox().greetingPath(tenantId, userId)) !== null,
+  });
+
+  app.get('/api/voicemail/settings', { schema: { response: { 200: settingsSchema, ...errorResponses } } }, async (request): Promise<VoicemailSettings> => {
+    const { tenant, user } = await auth.require(request);
+    return settingsOf(tenant.id, user.id);
+  });
+
+  app.patch<{ Body: VoicemailSettingsUpdate }>(
+    '/api/voicemail/settings',
+    { schema: { body: settingsUpdateSchema, response: { 200: settingsSchema, ...errorResponses } } },
+    async (request): Promise<VoicemailSettings> => {
+      const { tenant, user } = await auth.require(request);
+      await deps.store.voicemail.updateBox(tenant.id, user.id, { whenBusy: request.body.whenBusy });
+      return settingsOf(tenant.id, user.id);
+    },
+  );
   await Promise.resolve();
 };
