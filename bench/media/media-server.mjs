@@ -15,7 +15,8 @@
 // Every participant and both legs of a call are plain RTP legs on the engine's threads; the
 // main thread here only answers control requests (none during a measured window).
 import { createServer } from 'node:http';
-import { MediaEngine } from '@switchboard/media';
+// SB_MEDIA_DIST=<path to another build's index.js>: A/B runs of two builds of the engine.
+const { MediaEngine } = /** @type {typeof import('@switchboard/media')} */ (await import(process.env.SB_MEDIA_DIST ?? '@switchboard/media'));
 
 const args = new Map(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=')));
 const workers = args.has('workers') ? Number(args.get('workers')) : undefined;
@@ -170,7 +171,56 @@ const http = createServer(async (req, res) => {
 await new Promise((resolve) => http.listen(0, '127.0.0.1', resolve));
 const janusUrl = `http://127.0.0.1:${http.address().port}/janus`;
 
+// ── diagnostics: SB_PROFILE_DIR=<dir> writes a CPU profile of every media thread ──────────
+// Media threads start without execArgv (so --cpu-prof does not reach them): the main thread's
+// inspector attaches to each worker and runs the V8 profiler there from SB_PROFILE_AFTER_MS
+// (default 3000) after start until shutdown; one <dir>/media-<n>.cpuprofile per thread.
+const profiles = process.env.SB_PROFILE_DIR ? await profileWorkers(process.env.SB_PROFILE_DIR) : null;
+async function profileWorkers(dir) {
+  const { Session } = await import('node:inspector');
+  const { writeFileSync, mkdirSync } = await import('node:fs');
+  mkdirSync(dir, { recursive: true });
+  const session = new Session();
+  session.connect();
+  const workers = new Map(); // sessionId -> { title, replies: Map<id, resolve> }
+  let nextCall = 1;
+  const toWorker = (sessionId, method, params = {}) =>
+    new Promise((resolve) => {
+      const id = nextCall++;
+      workers.get(sessionId).replies.set(id, resolve);
+      session.post('NodeWorker.sendMessageToWorker', { sessionId, message: JSON.stringify({ id, method, params }) });
+    });
+  session.on('NodeWorker.receivedMessageFromWorker', ({ params }) => {
+    const m = JSON.parse(params.message);
+    const w = workers.get(params.sessionId);
+    const reply = m.id !== undefined ? w?.replies.get(m.id) : undefined;
+    if (reply) {
+      w.replies.delete(m.id);
+      reply(m.result);
+    }
+  });
+  session.on('NodeWorker.attachedToWorker', ({ params }) => {
+    workers.set(params.sessionId, { title: params.workerInfo.title, replies: new Map() });
+    setTimeout(async () => {
+      await toWorker(params.sessionId, 'Profiler.enable');
+      await toWorker(params.sessionId, 'Profiler.setSamplingInterval', { interval: 200 });
+      await toWorker(params.sessionId, 'Profiler.start');
+    }, Number(process.env.SB_PROFILE_AFTER_MS ?? 3000));
+  });
+  session.post('NodeWorker.enable', { waitForDebuggerOnStart: false });
+  return {
+    async stop() {
+      let n = 0;
+      for (const [sessionId, w] of workers) {
+        const result = await toWorker(sessionId, 'Profiler.stop');
+        if (result?.profile) writeFileSync(`${dir}/${(w.title || 'media').replace(/\W+/g, '-')}-${n++}.cpuprofile`, JSON.stringify(result.profile));
+      }
+    },
+  };
+}
+
 async function shutdown() {
+  await profiles?.stop();
   http.close();
   await media.stop();
   process.exit(0);

@@ -31,6 +31,21 @@ export interface RtpWirePacket extends RtpPacket {
   paddingLength: number;
 }
 
+/**
+ * A packet as a transport received it. When the datagram's header is the bare 12 bytes (no
+ * CSRCs, extension or padding: most packets) `datagram` is the whole datagram, so that the one
+ * leg relaying it on may rewrite those 12 bytes in place and send the datagram itself: no header
+ * allocation, one piece of memory for the kernel. See `takeDatagram`.
+ */
+export interface ReceivedRtpPacket extends RtpWirePacket {
+  datagram: Buffer | null;
+}
+
+/** A packet to send that may carry a received datagram whose header it can be written into. */
+export interface RelayedRtpPacket extends RtpPacket {
+  datagram: Buffer | null;
+}
+
 export const RTP_HEADER_SIZE = 12;
 const NO_CSRCS: readonly number[] = Object.freeze([]);
 
@@ -41,7 +56,11 @@ export function looksLikeRtcp(buf: Buffer): boolean {
   return type >= 192 && type <= 223;
 }
 
-export function parseRtp(buf: Buffer): RtpWirePacket | null {
+/**
+ * Parses a packet. With `lendDatagram`, the caller gives up the buffer: a packet with a bare
+ * header carries it as `datagram` (see `ReceivedRtpPacket`); otherwise `datagram` is null.
+ */
+export function parseRtp(buf: Buffer, lendDatagram = false): ReceivedRtpPacket | null {
   if (buf.length < RTP_HEADER_SIZE) return null;
   const b0 = buf[0]!;
   const b1 = buf[1]!;
@@ -86,17 +105,48 @@ export function parseRtp(buf: Buffer): RtpWirePacket | null {
     extension,
     paddingLength,
     payload: buf.subarray(offset, end),
+    // V=2 and nothing after the fixed header: the payload runs from byte 12 to the end.
+    datagram: lendDatagram && b0 === 0x80 ? buf : null,
   };
+}
+
+/**
+ * Hands a received packet's datagram to its first taker (the leg relaying it on), which may
+ * overwrite the 12 header bytes; every later caller gets null and builds its own header. The
+ * payload bytes are never touched, so other consumers of the same packet (a recorder, a mixer)
+ * are not disturbed, and the parsed header fields stay as received.
+ */
+export function takeDatagram(packet: RtpPacket): Buffer | null {
+  const received = packet as Partial<ReceivedRtpPacket>;
+  const datagram = received.datagram;
+  if (!datagram) return null;
+  received.datagram = null;
+  return datagram;
+}
+
+/** Writes the 12-byte fixed header of a packet without CSRCs, extension or padding into `buf`. */
+export function writeRtpHeader(buf: Buffer, packet: RtpPacket): void {
+  buf[0] = 0x80;
+  buf[1] = (packet.marker ? 0x80 : 0) | (packet.payloadType & 0x7f);
+  const seq = packet.sequenceNumber;
+  buf[2] = seq >>> 8;
+  buf[3] = seq;
+  const ts = packet.timestamp;
+  buf[4] = ts >>> 24;
+  buf[5] = ts >>> 16;
+  buf[6] = ts >>> 8;
+  buf[7] = ts;
+  const ssrc = packet.ssrc;
+  buf[8] = ssrc >>> 24;
+  buf[9] = ssrc >>> 16;
+  buf[10] = ssrc >>> 8;
+  buf[11] = ssrc;
 }
 
 /** Just the 12-byte fixed header of a packet without CSRCs, extension or padding. */
 export function rtpHeader(packet: RtpPacket): Buffer {
   const buf = Buffer.allocUnsafe(RTP_HEADER_SIZE);
-  buf[0] = 0x80;
-  buf[1] = (packet.marker ? 0x80 : 0) | (packet.payloadType & 0x7f);
-  buf.writeUInt16BE(packet.sequenceNumber & 0xffff, 2);
-  buf.writeUInt32BE(packet.timestamp >>> 0, 4);
-  buf.writeUInt32BE(packet.ssrc >>> 0, 8);
+  writeRtpHeader(buf, packet);
   return buf;
 }
 

@@ -1,6 +1,8 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import type { RemoteInfo, Socket } from 'node:dgram';
 import { isIP } from 'node:net';
+// The module's binding, not the global: in a worker `performance` is a global accessor, looked up on every packet.
+import { performance } from 'node:perf_hooks';
 import type {
   AudioCodec,
   Direction,
@@ -18,7 +20,7 @@ import { TypedEmitter } from '../util/typed-emitter.js';
 import { type BoundPair, type RtpPortPool } from './port-pool.js';
 import { isGoodbye, isSenderReport, parseRtcp, serializeRtcp } from './rtcp-packet.js';
 import { buildReport, ReceptionStats, type SenderStats } from './rtcp-session.js';
-import { looksLikeRtcp, parseRtp, rtpHeader } from './rtp-packet.js';
+import { looksLikeRtcp, parseRtp, rtpHeader, writeRtpHeader, type RelayedRtpPacket } from './rtp-packet.js';
 
 export interface RtpTransportOptions {
   id: string;
@@ -84,6 +86,11 @@ export class RtpTransport implements MediaTransport {
   private currentState: TransportState = 'new';
   private settled: NegotiatedAudio | null = null;
   private readonly events = new TypedEmitter<MediaTransportEvents>();
+  /**
+   * 'rtp' listeners, apart from the emitter: called for every packet, usually just the leg's.
+   * Replaced, never changed in place, so a listener may come or go during a call.
+   */
+  private rtpListeners: readonly MediaTransportEvents['rtp'][] = [];
   private pair: BoundPair | null = null;
   private binding: Promise<BoundPair> | null = null;
   private readonly sessionId = String(randomInt(1, 2 ** 47));
@@ -105,6 +112,8 @@ export class RtpTransport implements MediaTransport {
   private quietCheck: NodeJS.Timeout | null = null;
   private latchedRtcp: { at: number; from: Endpoint } | null = null;
   private readonly sources = new Map<number, ReceptionStats>();
+  /** The source of the last packet: almost always the next one's too (no map lookup). */
+  private lastSource: ReceptionStats | null = null;
   private sender: SenderStats | null = null;
   private rtcpTimer: NodeJS.Timeout | null = null;
   private reportSsrc: number | null = null;
@@ -135,10 +144,14 @@ export class RtpTransport implements MediaTransport {
   }
 
   on<E extends keyof MediaTransportEvents>(event: E, listener: MediaTransportEvents[E]): void {
-    this.events.on(event, listener);
+    if (event === 'rtp') {
+      const rtp = listener as MediaTransportEvents['rtp'];
+      if (!this.rtpListeners.includes(rtp)) this.rtpListeners = [...this.rtpListeners, rtp];
+    } else this.events.on(event, listener);
   }
   off<E extends keyof MediaTransportEvents>(event: E, listener: MediaTransportEvents[E]): void {
-    this.events.off(event, listener);
+    if (event === 'rtp') this.rtpListeners = this.rtpListeners.filter((l) => l !== listener);
+    else this.events.off(event, listener);
   }
 
   async createOffer(options: OfferOptions = {}): Promise<string> {
@@ -189,9 +202,13 @@ export class RtpTransport implements MediaTransport {
     const pair = this.pair;
     const dest = this.rtpDest;
     if (!pair || !dest || this.currentState !== 'connected' || !this.settled || !canSend(this.settled.localDirection)) return;
-    if (this.srtpOut) this.sendDatagram(pair.rtp, this.srtpOut.protectRtp(Buffer.concat([rtpHeader(packet), packet.payload])), dest);
-    // Header and payload go out as two pieces of one datagram (no copy of the payload).
-    else this.sendDatagram(pair.rtp, [rtpHeader(packet), packet.payload], dest);
+    // A relayed packet may bring the datagram it arrived in: our header goes over its own and
+    // the datagram leaves whole (rtp-packet.ts, takeDatagram). Otherwise header and payload go
+    // out as two pieces of one datagram (no copy of the payload).
+    const datagram = (packet as Partial<RelayedRtpPacket>).datagram;
+    if (datagram) writeRtpHeader(datagram, packet);
+    if (this.srtpOut) this.sendDatagram(pair.rtp, this.srtpOut.protectRtp(datagram ?? Buffer.concat([rtpHeader(packet), packet.payload])), dest);
+    else this.sendDatagram(pair.rtp, datagram ?? [rtpHeader(packet), packet.payload], dest);
     this.counters.packetsSent++;
     this.counters.octetsSent += packet.payload.length;
     let sender = this.sender;
@@ -220,6 +237,7 @@ export class RtpTransport implements MediaTransport {
     this.pinned = null;
     this.transition('closed');
     this.events.removeAllListeners();
+    this.rtpListeners = [];
   }
 
   private assertOpen(): void {
@@ -366,19 +384,33 @@ export class RtpTransport implements MediaTransport {
       }
       msg = clear;
     }
-    const packet = parseRtp(msg);
+    // The datagram is ours (a fresh buffer per receive, or SRTP's clear copy): lend it on.
+    const packet = parseRtp(msg, true);
     const now = performance.now();
     if (!packet || !this.accept('rtp', rinfo, now)) return;
     this.counters.packetsReceived++;
+    let stats = this.lastSource;
+    if (stats?.ssrc !== packet.ssrc) stats = this.sourceStats(packet);
+    stats.update(packet.sequenceNumber, packet.timestamp, now);
+    for (const listener of this.rtpListeners) {
+      try {
+        listener(packet);
+      } catch (error) {
+        process.emitWarning(`an 'rtp' listener of transport ${this.id} threw: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+      }
+    }
+  }
+
+  private sourceStats(packet: RtpPacket): ReceptionStats {
     let stats = this.sources.get(packet.ssrc);
     if (!stats) {
-      const clockRate = this.settled.codecs.find((c) => c.payloadType === packet.payloadType)?.clockRate ?? 8000;
+      const clockRate = this.settled?.codecs.find((c) => c.payloadType === packet.payloadType)?.clockRate ?? 8000;
       stats = new ReceptionStats(packet.ssrc, packet.sequenceNumber, clockRate);
       if (this.sources.size > 8) this.sources.clear();
       this.sources.set(packet.ssrc, stats);
     }
-    stats.update(packet.sequenceNumber, packet.timestamp, now);
-    this.events.emit('rtp', packet);
+    this.lastSource = stats;
+    return stats;
   }
 
   private onRtcp(msg: Buffer, rinfo: RemoteInfo): void {
@@ -403,6 +435,7 @@ export class RtpTransport implements MediaTransport {
         }
       } else if (isGoodbye(p)) {
         for (const ssrc of p.ssrcs) this.sources.delete(ssrc);
+        this.lastSource = null;
       }
     }
   }

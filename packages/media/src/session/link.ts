@@ -55,7 +55,7 @@ export class Link {
     if (this.passthrough) {
       if (this.transcoding) this.stopTranscoding();
       this.relayed++;
-      this.sink.relay(this.id, sp.packet);
+      this.sink.relay(this.id, sp.packet, send);
       return;
     }
     this.jitter.push(sp.packet, sp.codec, performance.now());

@@ -54,7 +54,8 @@ export class MediaLeg {
   private encoder: AudioEncoder | null = null;
   private encoderCodec: AudioCodec | null = null;
   private readonly resamplers = new Map<string, Resampler>();
-  private readonly taps = new Set<(sp: SourcePacket) => void>();
+  /** Replaced, never changed in place: a tap may come or go while a packet is being handed out. */
+  private taps: readonly ((sp: SourcePacket) => void)[] = [];
   private feed: string | null = null;
   private lastProducer = '';
   // Producer names, built once per feeder rather than once per packet.
@@ -69,6 +70,9 @@ export class MediaLeg {
   private lastInboundEvent = -1;
   private lastRelayedInband = -1;
   private lastInboundAt = performance.now();
+  /** Packets received; the inactivity check notes when this last moved (no clock read per packet). */
+  private inboundCount = 0;
+  private inboundCountSeen = 0;
   private inactiveReported = false;
   private closedFlag = false;
   private readonly task: ClockTask;
@@ -136,16 +140,15 @@ export class MediaLeg {
   // ── inbound ──────────────────────────────────────────────────────────────────────────
 
   addTap(tap: (sp: SourcePacket) => void): void {
-    this.taps.add(tap);
+    if (!this.taps.includes(tap)) this.taps = [...this.taps, tap];
   }
   removeTap(tap: (sp: SourcePacket) => void): void {
-    this.taps.delete(tap);
+    this.taps = this.taps.filter((t) => t !== tap);
   }
 
   private onRtp(packet: RtpPacket): void {
     if (this.closedFlag) return;
-    this.lastInboundAt = performance.now();
-    this.inactiveReported = false;
+    this.inboundCount++;
     const negotiated = this.transport.negotiated;
     if (!negotiated) return;
     const te = negotiated.telephoneEvent;
@@ -174,6 +177,13 @@ export class MediaLeg {
 
   /** Reports once when the peer should be sending but nothing arrived for `timeoutMs`. */
   checkInactivity(nowMs: number, timeoutMs: number): void {
+    if (this.inboundCount !== this.inboundCountSeen) {
+      // Media arrived since the last check (the check runs every second or so).
+      this.inboundCountSeen = this.inboundCount;
+      this.lastInboundAt = nowMs;
+      this.inactiveReported = false;
+      return;
+    }
     const negotiated = this.transport.negotiated;
     if (this.closedFlag || this.inactiveReported || !negotiated || this.transport.state !== 'connected') return;
     if (!canSend(negotiated.remoteDirection)) return;
@@ -198,10 +208,9 @@ export class MediaLeg {
     return this.feed === feeder && !this.closedFlag && this.playback === null && (this.dtmfJobs.length === 0 || !this.dtmfJobs.some((j) => j.inband));
   }
 
-  /** Passes a packet of the same encoding through, renumbered onto our stream. */
-  relay(feeder: string, packet: RtpPacket): void {
-    const codec = this.sendCodec;
-    if (!this.isHeard(feeder) || !codec || !this.outbound) return;
+  /** Passes a packet of the same encoding through, renumbered onto our stream; `codec` is our send codec as the caller just read it. */
+  relay(feeder: string, packet: RtpPacket, codec: AudioCodec): void {
+    if (!this.isHeard(feeder) || !this.outbound) return;
     if (this.relayFeeder !== feeder) {
       this.relayFeeder = feeder;
       this.relayProducer = `${feeder}/relay`;
@@ -375,7 +384,7 @@ export class MediaLeg {
     this.clock.delete(this.task);
     this.playback?.done('closed');
     for (const job of this.dtmfJobs.splice(0)) job.done();
-    this.taps.clear();
+    this.taps = [];
     this.encoder?.close();
     this.encoder = null;
     try {

@@ -1,4 +1,6 @@
 import { randomInt } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { takeDatagram, type RelayedRtpPacket } from '../rtp/rtp-packet.js';
 import type { RtpPacket } from '../transport/types.js';
 
 /**
@@ -64,9 +66,10 @@ export class OutboundStream {
 
   /**
    * A packet relayed from another stream with the same codec: its sequence and timestamp
-   * steps are kept (so loss and timing stay visible to the far end), shifted onto ours.
+   * steps are kept (so loss and timing stay visible to the far end), shifted onto ours. It
+   * takes the received datagram when it can (our header is written over the source's on send).
    */
-  relayed(producer: string, packet: RtpPacket, payloadType: number): RtpPacket {
+  relayed(producer: string, packet: RtpPacket, payloadType: number): RelayedRtpPacket {
     let marker = packet.marker;
     if (!this.relayMap || this.relayMap.producer !== producer || this.relayMap.ssrc !== packet.ssrc) {
       const seq = (this.seq + 1) & 0xffff;
@@ -84,7 +87,7 @@ export class OutboundStream {
     // Keep our own counter at the newest sequence sent (serial comparison, RFC 1982).
     if (((sequenceNumber - this.seq) & 0xffff) < 0x8000) this.seq = sequenceNumber;
     const timestamp = (packet.timestamp + map.tsOffset) >>> 0;
-    return this.emit({ payloadType, payload: packet.payload, timestamp, marker, sequenceNumber, ssrc: this.ssrc });
+    return this.emit({ payloadType, payload: packet.payload, timestamp, marker, sequenceNumber, ssrc: this.ssrc, datagram: takeDatagram(packet) });
   }
 
   /**
@@ -115,7 +118,7 @@ export class OutboundStream {
   }
 
   /** Every packet leaves through here: it is built whole by the caller (no copy per packet). */
-  private emit(p: RtpPacket): RtpPacket {
+  private emit<P extends RtpPacket>(p: P): P {
     // Timestamps only move forward on our line (a relayed packet arriving late keeps its own).
     if (((p.timestamp - this.timestamp) >>> 0) < 0x80000000) this.timestamp = p.timestamp;
     this.lastSendMs = this.now();

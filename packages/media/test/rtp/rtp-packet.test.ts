@@ -1,4 +1,4 @@
-import { looksLikeRtcp, parseRtp, serializeRtp } from '../../src/rtp/rtp-packet.js';
+import { looksLikeRtcp, parseRtp, rtpHeader, serializeRtp, takeDatagram, writeRtpHeader } from '../../src/rtp/rtp-packet.js';
 import { capturedPacket } from '../fixtures/index.js';
 
 describe('RTP packet (RFC 3550 §5.1)', () => {
@@ -49,4 +49,38 @@ describe('RTP packet (RFC 3550 §5.1)', () => {
     expect(() => serializeRtp({ ...base, csrcs: new Array<number>(16).fill(1) })).toThrow(RangeError);
     expect(() => serializeRtp({ ...base, extension: { profile: 1, data: Buffer.alloc(3) } })).toThrow(RangeError);
   });
+
+  it('lends a bare-header datagram to one taker only, and never one with CSRCs, extension or padding', () => {
+    const wire = capturedPacket('rtpPcmu');
+    expect(parseRtp(wire)!.datagram).toBeNull(); // not lent unless asked
+    const packet = parseRtp(wire, true)!;
+    expect(packet.datagram).toBe(wire);
+    expect(packet.payload.buffer).toBe(wire.buffer);
+    expect(packet.payload.byteOffset).toBe(wire.byteOffset + 12);
+    expect(packet.payload.length).toBe(wire.length - 12);
+    expect(takeDatagram(packet)).toBe(wire);
+    expect(takeDatagram(packet)).toBeNull();
+    expect(takeDatagram({ payloadType: 0, sequenceNumber: 1, timestamp: 2, ssrc: 3, marker: false, payload: Buffer.alloc(1) })).toBeNull();
+    const csrc = Buffer.from('81000001' + '00000000' + '00000001' + '0a0b0c0d' + 'aa', 'hex');
+    const extension = Buffer.from('90000001' + '00000000' + '00000001' + 'bede0001' + '10ff0000' + 'aa', 'hex');
+    const padding = Buffer.from('a0000001' + '00000000' + '00000001' + 'aa' + '000002', 'hex');
+    for (const other of [csrc, extension, padding]) expect(parseRtp(other, true)!.datagram).toBeNull();
+  });
+
+  it('writes the fixed header in place exactly as it serialises it, at the edges of every field', () => {
+    const cases = [
+      { payloadType: 0, marker: false, sequenceNumber: 0, timestamp: 0, ssrc: 0 },
+      { payloadType: 127, marker: true, sequenceNumber: 0xffff, timestamp: 0xffffffff, ssrc: 0xffffffff },
+      { payloadType: 8, marker: true, sequenceNumber: 0x8001, timestamp: 0x80000001, ssrc: 0x80000000 },
+      { payloadType: 101, marker: false, sequenceNumber: 0x00ff, timestamp: 0x00ff00ff, ssrc: 0x12345678 },
+    ];
+    for (const fields of cases) {
+      const packet = { ...fields, payload: Buffer.from('a1b2c3', 'hex') };
+      const datagram = Buffer.concat([Buffer.alloc(12, 0x55), packet.payload]);
+      writeRtpHeader(datagram, packet);
+      expect(datagram.toString('hex')).toBe(serializeRtp(packet).toString('hex'));
+      expect(rtpHeader(packet).toString('hex')).toBe(datagram.subarray(0, 12).toString('hex'));
+    }
+  });
 });
+
