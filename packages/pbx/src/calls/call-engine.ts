@@ -1,8 +1,7 @@
-import type { MediaEngine, LegKind } from '@switchboard/media';
+import type { MediaEngine } from '@switchboard/media';
 import {
   address,
   createRequest,
-  createResponse,
   Dialog,
   newCallId,
   parseUri,
@@ -18,11 +17,9 @@ import {
   type SipResponse,
   type SipStack,
   type TransportProtocol,
-  withParam,
 } from '@switchboard/sip';
 import { ConferenceService } from '../conference/conference-service.js';
-import type { ConferenceRoom, Participant } from '../conference/conference-room.js';
-import { classify, DEFAULT_PLAN, type Destination, type NumberingPlan } from '../dialplan/dialplan.js';
+import { classify, DEFAULT_PLAN, type NumberingPlan } from '../dialplan/dialplan.js';
 import type { DeviceAuthenticator } from '../registrar/device-auth.js';
 import type { Binding, LocationService } from '../registrar/location.js';
 import type { CallOutcome, DeviceAccount } from '../store/records.js';
@@ -30,9 +27,11 @@ import type { Repositories } from '../store/store.js';
 import type { PbxLogger } from '../util/logger.js';
 import type { CallObserver } from '../presence/call-observer.js';
 import type { CallHandoff, FeatureHandler } from '../features/call-handoff.js';
+import { ALLOW, Call, COMPLETED_ELSEWHERE, dtmfFromInfo, legKind, refuseOffer, SDP, type Branch, type CallControl } from './call.js';
 import { CallLeg, type Party } from './call-leg.js';
 import { extensionFailure, type CallFailure, type CallOrigin, type CallTarget, type FailureWords } from './call-target.js';
-import { ReferProgress, referTarget } from './refer.js';
+import { RoomCalls } from './room-calls.js';
+import { Transfers } from './transfers.js';
 import { outsideFailure, type InboundCall, type TrunkService } from './trunk.js';
 
 /** Told when a user's call history changed, so the portal can refresh Recent Calls. */
@@ -63,135 +62,27 @@ export interface CallEngineOptions {
   features?: FeatureHandler;
 }
 
-const ALLOW = 'INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE, REFER, NOTIFY';
-const ROOM_FULL = 'The conference room is full (10 people)';
-const COMPLETED_ELSEWHERE = 'SIP;cause=200;text="Call completed elsewhere"';
-const SDP = 'application/sdp';
-
-type CallState = 'ringing' | 'answered' | 'ended';
-
-/** A forked attempt to reach the callee: one registered device, or the trunk. */
-interface Branch {
-  target: CallTarget;
-  leg: CallLeg;
-  /** The INVITE in flight (replaced by the one with credentials after a challenge). */
-  request: SipRequest;
-  tx: InviteClientTransaction;
-  settled: boolean;
-  /** A challenge was answered already (one try: a second challenge is a refusal). */
-  authorized: boolean;
-  /** Set by a provisional answer with SDP: resolves true once the caller hears the callee's early media. */
-  early: Promise<boolean> | null;
-}
-
-/** A call a blind transfer made (the transferee is its leg `a`): who asked, and how they are told. */
-interface BlindTransfer {
-  transferor: Party;
-  /** The transferor's leg, where the REFER came from (its NOTIFYs go there). */
-  referrer: CallLeg;
-  /** The call the transferee came from. */
-  from: Call;
-  progress: ReferProgress;
-  /** This call rings the transferor back (the target did not take the call). */
-  recall: boolean;
-}
-
-/**
- * A call between two parties through the server (B2BUA): the caller's leg (we are its UAS) and
- * the callee's leg (we are its UAC), with media anchored here and bridged between them.
- */
-class Call {
-  state: CallState = 'ringing';
-  b: CallLeg | null = null;
-  readonly branches: Branch[] = [];
-  historyId: string | null = null;
-  ringTimer: NodeJS.Timeout | null = null;
-  answeredAt: number | null = null;
-  /** Our SDP answer to the caller (sent with the 180 as early media, again in the 200). */
-  aAnswer = '';
-  /** The caller has our 200: from now on the call ends as answered. */
-  connected = false;
-  /** [voicemail hook] Voicemail took the caller: finish() leaves the caller's media leg open. */
-  handedOff = false;
-  /** What the caller is told when every branch failed. */
-  failure: FailureWords = () => ({ status: 480, reason: 'Nobody answered', outcome: 'missed' });
-  /** Legs that moved to another call or a room: this call neither hangs them up nor closes them. */
-  readonly detached = new Set<CallLeg>();
-  /** Set on a call a blind transfer made. */
-  transfer: BlindTransfer | null = null;
-  /** A failed blind transfer put the transferee back in this call: if the transferor hangs up now, they are rung back. */
-  returned: BlindTransfer | null = null;
-  /** Set on a call whose party `a` is in a conference room. */
-  room: { room: ConferenceRoom; participant: Participant } | null = null;
-
-  constructor(
-    readonly id: string,
-    readonly a: CallLeg,
-    /** The caller's INVITE; null for a call made of a leg that was already connected (a transfer). */
-    readonly aTx: InviteServerTransaction | null,
-    readonly callee: Party,
-  ) {}
-
-  /** The legs this call still owns. */
-  legs(): CallLeg[] {
-    return [this.a, this.b, ...this.branches.map((b) => b.leg)].filter((l): l is CallLeg => l !== null && !this.detached.has(l));
-  }
-
-  /** Read through a method: the state changes across awaits, where TypeScript's narrowing cannot see it. */
-  get ended(): boolean {
-    return this.state === 'ended';
-  }
-
-  /** The party across from `leg`, while it is still in this call. */
-  other(leg: CallLeg): CallLeg | null {
-    const other = leg === this.a ? this.b : this.a;
-    return other && !this.detached.has(other) ? other : null;
-  }
-}
-
-function legKind(protocol: string): LegKind {
-  return protocol === 'ws' || protocol === 'wss' ? 'webrtc' : 'rtp';
-}
-
-/** Media failures that say nothing about the offer: a thread too busy to answer in time, or one that failed (and is being replaced). */
-const MEDIA_UNAVAILABLE: ReadonlySet<unknown> = new Set(['timeout', 'worker-down', 'stopped']);
-
-/**
- * The answer to an offer our media side could not take: no common codec (488), or a media thread
- * too busy or failed (503, so the phone may try again). Nothing when the transaction has its
- * final answer already (the caller gave up meanwhile).
- */
-function refuseOffer(tx: AnyServerTransaction, error: unknown): void {
-  if (tx.finalResponse || tx.terminated) return;
-  if (error instanceof Error && MEDIA_UNAVAILABLE.has((error as { code?: unknown }).code)) {
-    tx.respond(503, 'The phone system is too busy to connect the call right now', { headers: { 'Retry-After': '5' } });
-    return;
-  }
-  tx.respond(488, 'None of the offered audio formats can be used');
-}
-
-/** The digit of an INFO application/dtmf-relay body ("Signal=5"). */
-function dtmfFromInfo(body: string): string | null {
-  const match = /^\s*Signal\s*=\s*([0-9*#A-Da-d])\s*$/im.exec(body);
-  return match ? match[1]!.toUpperCase() : null;
-}
-
 /**
  * Calls between extensions: authenticates the caller, reads the dial plan, rings every
  * registered device of the callee at once, bridges the first to answer and cancels the rest,
  * and carries hold, DTMF and hang-up across. Writes call history before acknowledging the end.
  */
-export class CallEngine {
+export class CallEngine implements CallControl {
   /** Live conference rooms (`*38`, 99900–99999). */
   readonly conferences: ConferenceService;
+  /** Blind and attended transfers (REFER, Replaces). */
+  private readonly transfers: Transfers;
+  /** Conference room calls (`*38`, room numbers). */
+  private readonly rooms: RoomCalls;
+
   private readonly calls = new Map<string, Call>();
   /** The call each leg is in now (legs move between calls on transfers). */
   private readonly owners = new WeakMap<CallLeg, Call>();
   /** Dialog key (Call-ID|our tag|their tag) to the leg and its call. */
   private readonly dialogs = new Map<string, { call: Call; leg: CallLeg }>();
-  private readonly plan: NumberingPlan;
+  readonly plan: NumberingPlan;
   private readonly ringTimeoutMs: number;
-  private readonly transferGraceMs: number;
+  readonly transferGraceMs: number;
   private nextId = 1;
 
   constructor(private readonly o: CallEngineOptions) {
@@ -199,10 +90,17 @@ export class CallEngine {
     this.ringTimeoutMs = o.ringTimeoutMs ?? 30_000;
     this.transferGraceMs = o.transferGraceMs ?? 5_000;
     this.conferences = new ConferenceService({ media: o.media, plan: this.plan, logger: o.logger });
+    this.rooms = new RoomCalls(this, o);
+    this.transfers = new Transfers(this, o, this.rooms);
   }
 
   get activeCalls(): number {
     return this.calls.size;
+  }
+
+  /** The call a leg is in now (legs move between calls on transfers). */
+  ownerOf(leg: CallLeg): Call | undefined {
+    return this.owners.get(leg);
   }
 
   /** A request inside a dialog we own; false when the dialog is unknown (the caller answers 481). */
@@ -238,7 +136,7 @@ export class CallEngine {
       return;
     }
     const replaces = request.replaces;
-    if (replaces) return this.inviteReplaces(request, tx, caller, replaces);
+    if (replaces) return this.transfers.inviteReplaces(request, tx, caller, replaces);
     const dialled = request.uri.kind === 'sip' ? (request.uri.user ?? '') : request.uri.kind === 'tel' ? request.uri.number : '';
     const destination = classify(dialled, this.plan, { canDialExternal: caller.user.canDialExternal, canDialInternational: caller.user.canDialInternational, canDialPremium: caller.user.canDialPremium });
     switch (destination.kind) {
@@ -249,19 +147,19 @@ export class CallEngine {
         return this.callExtension(request, tx, caller, destination.number);
       case 'feature':
         if (destination.feature === 'echo') return this.echoTest(request, tx, caller);
-        if (destination.feature === 'conference' && destination.argument === null) return this.joinOwnRoom(request, tx, caller);
+        if (destination.feature === 'conference' && destination.argument === null) return this.rooms.joinOwnRoom(request, tx, caller);
         if (destination.feature === 'pickup') return this.pickUp(request, tx, caller, destination.argument); // [pickup hook]
         if (await this.o.features?.handle(destination.feature, destination.argument, request, tx, caller)) return; // [feature-code hook]
         tx.respond(501, 'This feature code is not available yet');
         return;
       case 'room':
-        return this.joinRoomByNumber(request, tx, caller, destination.number);
+        return this.rooms.joinRoomByNumber(request, tx, caller, destination.number);
       case 'external':
         return this.callOutside(request, tx, { from: this.partyOf(caller), direction: 'outbound' }, destination.number);
     }
   }
 
-  // ── calls to an extension ────────────────────────────────────────────────────────────
+  // ── calls to an extension ──────────────────────────────────────────────────────────────
 
   private callExtension(request: SipRequest, tx: InviteServerTransaction, caller: DeviceAccount, number: string): Promise<void> {
     return this.ringExtension(request, tx, { from: this.partyOf(caller), direction: 'internal', deviceId: caller.device.id }, number);
@@ -381,7 +279,7 @@ export class CallEngine {
   }
 
   /** Tries one target of the callee side: an offer from a new media leg, the INVITE, and its answers followed. */
-  private async addBranch(call: Call, target: CallTarget): Promise<void> {
+  async addBranch(call: Call, target: CallTarget): Promise<void> {
     const media = this.o.media.createLeg({ kind: target.kind, group: call.id });
     let offer: string;
     try {
@@ -488,7 +386,7 @@ export class CallEngine {
     call.connected = true;
     this.o.observer?.callState({ callId: call.id, caller: call.a.party, callee: call.callee, state: 'answered' }); // [presence hook]
     if (call.transfer) {
-      this.transferCompleted(call.transfer);
+      this.transfers.transferCompleted(call.transfer);
       return;
     }
     call.aTx?.respond(200, undefined, {
@@ -539,7 +437,7 @@ export class CallEngine {
     void transfer.progress.final(failure.status, failure.reason);
     if (transferee.ended || transferee.media.closed) return;
     if (transfer.recall) this.dropLeg(transferee);
-    else await this.recall(transferee, transfer);
+    else await this.transfers.recall(transferee, transfer);
   }
 
   private async noAnswer(call: Call): Promise<void> {
@@ -581,7 +479,7 @@ export class CallEngine {
     await this.finish(call, 'cancelled');
   }
 
-  // ── in a call ───────────────────────────────────────────────────────────────────────
+  // ── in a call ──────────────────────────────────────────────────────────────────────────
 
   private async inDialog(call: Call, leg: CallLeg, request: SipRequest, tx: AnyServerTransaction): Promise<void> {
     switch (request.method) {
@@ -598,7 +496,7 @@ export class CallEngine {
           call.detached.add(transferee);
           await this.hangUp(call, leg, 'answered');
           tx.respond(200);
-          await this.recall(transferee, transfer);
+          await this.transfers.recall(transferee, transfer);
           return;
         } else {
           await this.hangUp(call, leg, 'answered');
@@ -606,7 +504,7 @@ export class CallEngine {
         tx.respond(200);
         return;
       case 'REFER':
-        return this.refer(call, leg, request, tx);
+        return this.transfers.refer(call, leg, request, tx);
       case 'INVITE':
       case 'UPDATE':
         return this.reoffer(call, leg, request, tx);
@@ -665,7 +563,7 @@ export class CallEngine {
   }
 
   /** Ends an answered call: BYE to the other side, media closed, history written first. */
-  private async hangUp(call: Call, from: CallLeg | null, outcome: CallOutcome): Promise<void> {
+  async hangUp(call: Call, from: CallLeg | null, outcome: CallOutcome): Promise<void> {
     if (call.state === 'ended') return;
     await this.finish(call, call.connected ? 'answered' : outcome === 'answered' ? 'failed' : outcome);
     // The BYE to the other party goes out without holding up the answer to this one: a slow or
@@ -682,7 +580,7 @@ export class CallEngine {
   }
 
   /** Marks the call ended: timers stopped, media closed, dialogs forgotten, history written. */
-  private async finish(call: Call, outcome: CallOutcome): Promise<void> {
+  async finish(call: Call, outcome: CallOutcome): Promise<void> {
     if (call.state === 'ended') return;
     call.state = 'ended';
     if (call.ringTimer) clearTimeout(call.ringTimer);
@@ -714,7 +612,7 @@ export class CallEngine {
   }
 
   /** A leg whose media died or went silent ends the call (the endpoint vanished). */
-  private watchMedia(call: Call, leg: CallLeg): void {
+  watchMedia(call: Call, leg: CallLeg): void {
     this.owners.set(leg, call);
     // The leg may have moved to another call (a transfer) by the time its media fails.
     const current = (): Call => this.owners.get(leg) ?? call;
@@ -731,7 +629,7 @@ export class CallEngine {
     });
   }
 
-  // ── calls through the trunk (trunk.ts) ──────────────────────────────────────────────
+  // ── calls through the trunk (trunk.ts) ─────────────────────────────────────────────────
 
   /** An outside number: one INVITE to the tenant's carrier; its early media, or our ringback, meanwhile. */
   private async callOutside(request: SipRequest, tx: InviteServerTransaction, origin: CallOrigin, number: string): Promise<void> {
@@ -752,7 +650,7 @@ export class CallEngine {
     return this.callOutside(request, tx, inbound.origin, inbound.route.number);
   }
 
-  // ── directed pickup (**<ext>, *8<ext>) [pickup hook] ────────────────────────────────
+  // ── directed pickup (**<ext>, *8<ext>) [pickup hook] ───────────────────────────────────
 
   /** Answers on the caller's device a call ringing at extension `number`; its ringing branches are cancelled. */
   private async pickUp(request: SipRequest, tx: InviteServerTransaction, caller: DeviceAccount, number: string | null): Promise<void> {
@@ -802,7 +700,7 @@ export class CallEngine {
     this.o.logger('info', 'call picked up', { call: call.id, ringing: number, by: b.party.number });
   }
 
-  // ── the echo test (*43) ─────────────────────────────────────────────────────────────
+  // ── the echo test (*43) ────────────────────────────────────────────────────────────────
 
   private async echoTest(request: SipRequest, tx: InviteServerTransaction, caller: DeviceAccount): Promise<void> {
     const id = `call-${this.nextId++}`;
@@ -828,136 +726,13 @@ export class CallEngine {
     tx.respond(200, undefined, { headers: { Contact: this.contactFor(tx.flow), Allow: ALLOW }, body: answer, contentType: SDP });
   }
 
-  // ── transfers: REFER (RFC 3515), Replaces (RFC 3891) ───────────────────────────────
-
-  /**
-   * A REFER from `leg`: we act on it ourselves (B2BUA) rather than passing it on. Blind: the other
-   * party is connected to the target. With `Replaces` (attended): the other party is connected to
-   * the other party of the transferor's consultation call. The transferor hears how it went in
-   * NOTIFYs of the implicit subscription.
-   */
-  private async refer(call: Call, leg: CallLeg, request: SipRequest, tx: AnyServerTransaction): Promise<void> {
-    const target = request.referTo ? referTarget(request.referTo) : null;
-    if (!target) {
-      tx.respond(400, 'The REFER needs a Refer-To naming the transfer target');
-      return;
-    }
-    const transferee = call.other(leg);
-    if (call.state !== 'answered' || !call.connected || call.room || !transferee || transferee.ended || call.detached.has(transferee)) {
-      tx.respond(403, 'Only an answered call between two parties can be transferred');
-      return;
-    }
-    const transferor = leg.party;
-    if (transferor.userId === null) {
-      tx.respond(403, 'Only an extension can transfer a call');
-      return;
-    }
-    // Taken out of the call at once: a phone that hangs up as soon as it sent the REFER must not
-    // take the transferee with it. Put back when the REFER is refused.
-    call.detached.add(transferee);
-    try {
-      if (target.replaces) await this.attendedTransfer(call, leg, transferee, target.replaces, tx);
-      else await this.blindTarget(call, leg, transferee, target.dialled, tx);
-    } finally {
-      const status = tx.finalResponse?.status ?? 500;
-      if (status >= 300) {
-        call.detached.delete(transferee);
-        if (call.ended) this.dropLeg(transferee);
-      }
-    }
-  }
-
-  /** A blind transfer's target: an extension, an outside number, `*38` or a room. */
-  private async blindTarget(call: Call, leg: CallLeg, transferee: CallLeg, dialled: string, tx: AnyServerTransaction): Promise<void> {
-    const transferor = leg.party;
-    if (transferor.userId === null) return;
-    const user = await this.o.store.users.get(transferor.tenantId, transferor.userId);
-    const destination = classify(dialled, this.plan, {
-      canDialExternal: user?.canDialExternal ?? false,
-      canDialInternational: user?.canDialInternational ?? false,
-      canDialPremium: user?.canDialPremium ?? false,
-    });
-    switch (destination.kind) {
-      case 'refused':
-        tx.respond(destination.status, destination.reason);
-        return;
-      case 'feature': {
-        if (destination.feature !== 'conference' || destination.argument !== null) {
-          tx.respond(403, 'That feature code cannot take a transferred call');
-          return;
-        }
-        // The room the transferor is in (Add Participant -> Send to Conference from someone
-        // else's room), else their own, opened if they have none.
-        const room = this.conferences.roomFor(transferor.tenantId, transferor.userId) ?? this.conferences.openFor(transferor.tenantId, transferor.userId);
-        if (!room) {
-          tx.respond(503, 'No conference room is free');
-          return;
-        }
-        return this.transferToRoom(call, leg, transferee, room, tx);
-      }
-      case 'room': {
-        const room = this.conferences.byNumber(transferor.tenantId, destination.number);
-        if (!room) {
-          tx.respond(404, `Room ${destination.number} is not in use`);
-          return;
-        }
-        return this.transferToRoom(call, leg, transferee, room, tx);
-      }
-      case 'extension':
-      case 'external':
-        return this.blindTransfer(call, leg, transferee, destination, tx);
-    }
-  }
-
-  /** Blind transfer to an extension or outside number: a new call from the transferee rings the target. */
-  private async blindTransfer(call: Call, leg: CallLeg, transferee: CallLeg, destination: Extract<Destination, { kind: 'extension' | 'external' }>, tx: AnyServerTransaction): Promise<void> {
-    const tenantId = leg.party.tenantId;
-    const number = destination.number;
-    let callee: Party;
-    let failure: FailureWords;
-    let reach: (c: Call) => Promise<number>;
-    if (destination.kind === 'extension') {
-      const user = await this.o.store.users.findByExtension(tenantId, number);
-      if (!user) {
-        tx.respond(404, `Extension ${number} does not exist`);
-        return;
-      }
-      callee = { tenantId, userId: user.id, number, name: user.name };
-      failure = extensionFailure(number);
-      reach = (c) => Promise.resolve(this.ringDevices(c, number));
-    } else {
-      const line = this.o.trunks ? await this.o.trunks.outsideLine(tenantId, number, leg.party) : null;
-      if (!line) {
-        tx.respond(503, 'No outside line is configured');
-        return;
-      }
-      callee = { tenantId, userId: null, number, name: null };
-      failure = outsideFailure(number);
-      reach = async (c) => {
-        await this.addBranch(c, line);
-        return 1;
-      };
-    }
-    if (call.ended || transferee.ended) {
-      tx.respond(481, 'The call ended meanwhile');
-      return;
-    }
-    tx.respond(202, undefined, { headers: { Contact: this.contactFor(leg.flow) } });
-    const progress = new ReferProgress(this.o.stack, leg, this.o.logger);
-    progress.progress(100, 'Trying');
-    this.o.logger('info', 'blind transfer', { call: call.id, transferor: leg.party.number, transferee: transferee.party.number, target: number });
-    await this.detach(call, transferee);
-    const transferred = this.adopt(transferee, callee);
-    transferred.failure = failure;
-    transferred.transfer = { transferor: leg.party, referrer: leg, from: call, progress, recall: false };
-    await this.ringFromLeg(transferred, reach);
-  }
+  // ── calls from a leg that is already connected (transfers.ts) ──────────────────────────
 
   /**
    * A call from a leg that is already connected (the transferee): history, ringback to them, the
    * ring timer, then the target's branches. A target with nothing to ring fails at once.
    */
-  private async ringFromLeg(call: Call, reach: (c: Call) => Promise<number>): Promise<void> {
+  async ringFromLeg(call: Call, reach: (c: Call) => Promise<number>): Promise<void> {
     const a = call.a;
     const record = await this.o.store.callHistory.start(a.party.tenantId, {
       direction: a.party.userId === null ? 'inbound' : 'internal',
@@ -979,286 +754,16 @@ export class CallEngine {
   }
 
   /** Rings every registered device of an extension for `call`; how many were rung. */
-  private ringDevices(call: Call, number: string): number {
+  ringDevices(call: Call, number: string): number {
     const targets = this.o.location.bindings(call.callee.tenantId, number).filter((b) => this.sendOptionsFor(b) !== null);
     for (const binding of targets) void this.ring(call, binding);
     return targets.length;
   }
 
-  /** The target answered a blind transfer (or the transferor a recall): the transferor is told, and released. */
-  private transferCompleted(transfer: BlindTransfer): void {
-    void transfer.progress.final(200, 'OK');
-    this.releaseTransferor(transfer.from);
-  }
-
-  /**
-   * The transferor hangs up once told the transfer worked (NOTIFY 200); a phone that does not is
-   * hung up by us after the grace time.
-   */
-  private releaseTransferor(call: Call): void {
-    const timer = setTimeout(() => {
-      if (!call.ended) void this.hangUp(call, null, 'answered');
-    }, this.transferGraceMs);
-    timer.unref();
-  }
-
-  /**
-   * The target did not take a blind transfer: the transferee goes back to the transferor, who is
-   * still on the line (the phone waited for the outcome) or is rung again (recall).
-   */
-  private async recall(transferee: CallLeg, transfer: BlindTransfer): Promise<void> {
-    const from = transfer.from;
-    const referrer = transfer.referrer;
-    if (!from.ended && !referrer.ended) {
-      from.detached.delete(transferee);
-      this.own(from, transferee);
-      from.returned = transfer;
-      setTimeout(() => {
-        if (from.returned === transfer) from.returned = null;
-      }, this.transferGraceMs).unref();
-      this.o.logger('info', 'transfer failed: back to the transferor', { call: from.id });
-      if (referrer.holding) {
-        void transferee.media.play({ file: 'music/hold.wav' }, { loop: true }).catch(() => undefined);
-      } else {
-        await transferee.media.stopPlayback().catch(() => undefined);
-        await this.o.media.bridge(transferee.media, referrer.media).catch((error: unknown) => this.o.logger('warn', 'could not reconnect the transferee', { error: String(error) }));
-      }
-      return;
-    }
-    this.o.logger('info', 'transfer failed: ringing the transferor back', { transferor: transfer.transferor.number });
-    const call = this.adopt(transferee, transfer.transferor);
-    call.failure = extensionFailure(transfer.transferor.number);
-    call.transfer = { ...transfer, recall: true };
-    await this.ringFromLeg(call, (c) => Promise.resolve(this.ringDevices(c, transfer.transferor.number)));
-  }
-
-  /**
-   * Attended transfer: `Replaces` names the transferor's consultation dialog. The transferee and
-   * the consultation's other party (the target) are bridged in a new call; both of the
-   * transferor's legs end. Into a room when the named dialog is the transferor's room leg.
-   */
-  private async attendedTransfer(call: Call, leg: CallLeg, transferee: CallLeg, replaces: Replaces, tx: AnyServerTransaction): Promise<void> {
-    const named = this.dialogNamed(replaces);
-    if (!named || named.call === call || named.call.ended) {
-      tx.respond(403, 'The call to be replaced does not exist');
-      return;
-    }
-    const consultation = named.call;
-    if (consultation.room) return this.transferToRoom(call, leg, transferee, consultation.room.room, tx, consultation);
-    const target = consultation.other(named.leg);
-    if (consultation.state !== 'answered' || !consultation.connected || !target || consultation.detached.has(target)) {
-      tx.respond(403, 'The consultation call is not answered');
-      return;
-    }
-    tx.respond(202, undefined, { headers: { Contact: this.contactFor(leg.flow) } });
-    const progress = new ReferProgress(this.o.stack, leg, this.o.logger);
-    progress.progress(100, 'Trying');
-    this.o.logger('info', 'attended transfer', { call: call.id, consultation: consultation.id, transferee: transferee.party.number, target: target.party.number });
-    await this.detach(call, transferee);
-    await this.detach(consultation, target);
-    await this.pair(transferee, target);
-    void progress.final(200, 'OK');
-    void this.hangUp(consultation, null, 'answered');
-    this.releaseTransferor(call);
-  }
-
-  /** Two connected legs of other calls, bridged in a call of their own (with its own history record). */
-  private async pair(a: CallLeg, b: CallLeg): Promise<Call> {
-    const call = this.adopt(a, b.party);
-    call.b = b;
-    this.own(call, b);
-    call.state = 'answered';
-    call.connected = true;
-    call.answeredAt = Date.now();
-    const record = await this.o.store.callHistory.start(a.party.tenantId, {
-      direction: a.party.userId === null || b.party.userId === null ? (a.party.userId === null ? 'inbound' : 'outbound') : 'internal',
-      from: { number: a.party.number, name: a.party.name, userId: a.party.userId },
-      to: { number: b.party.number, name: b.party.name, userId: b.party.userId },
-    });
-    call.historyId = record.id;
-    await this.o.store.callHistory.answer(a.party.tenantId, record.id);
-    await Promise.all([a.media.stopPlayback().catch(() => undefined), b.media.stopPlayback().catch(() => undefined)]);
-    if (!a.media.closed && !b.media.closed) await this.o.media.bridge(a.media, b.media).catch(() => undefined);
-    return call;
-  }
-
-  /** A transfer into a conference room (`*38`, a room number, or a Replaces naming a room leg). */
-  private async transferToRoom(call: Call, leg: CallLeg, transferee: CallLeg, room: ConferenceRoom, tx: AnyServerTransaction, replacedRoomCall?: Call): Promise<void> {
-    if (room.full && !replacedRoomCall) {
-      await this.conferences.closeIfEmpty(room);
-      tx.respond(486, ROOM_FULL);
-      return;
-    }
-    tx.respond(202, undefined, { headers: { Contact: this.contactFor(leg.flow) } });
-    const progress = new ReferProgress(this.o.stack, leg, this.o.logger);
-    progress.progress(100, 'Trying');
-    this.o.logger('info', 'transfer to a conference room', { call: call.id, room: room.number, transferee: transferee.party.number });
-    if (replacedRoomCall) await this.hangUp(replacedRoomCall, null, 'answered');
-    await this.detach(call, transferee);
-    const joined = await this.intoRoom(transferee, room);
-    if (joined) {
-      void progress.final(200, 'OK');
-      this.releaseTransferor(call);
-    } else {
-      void progress.final(486, ROOM_FULL);
-      const transfer: BlindTransfer = { transferor: leg.party, referrer: leg, from: call, progress, recall: false };
-      await this.recall(transferee, transfer);
-    }
-  }
-
-  /** Puts a connected leg in a room, in a call of its own (history notes the room); false when the room is full. */
-  private async intoRoom(leg: CallLeg, room: ConferenceRoom): Promise<boolean> {
-    if (room.full) return false;
-    const call = this.adopt(leg, this.roomParty(room));
-    call.state = 'answered';
-    call.connected = true;
-    call.answeredAt = Date.now();
-    const joined = await this.conferences.join(room, leg.party, leg.media);
-    if (joined === 'full') {
-      call.detached.add(leg);
-      await this.finish(call, 'busy');
-      return false;
-    }
-    call.room = { room, participant: joined };
-    const tenantId = leg.party.tenantId;
-    const record = await this.o.store.callHistory.start(tenantId, {
-      direction: leg.party.userId === null ? 'inbound' : 'internal',
-      from: { number: leg.party.number, name: leg.party.name, userId: leg.party.userId },
-      to: { number: room.number, name: `Room ${room.number}`, userId: null },
-      room: room.number,
-    });
-    call.historyId = record.id;
-    await this.o.store.callHistory.answer(tenantId, record.id);
-    return true;
-  }
-
-  /**
-   * An INVITE with `Replaces` (RFC 3891 §3) naming one of our answered dialogs: the new party takes
-   * the place of the replaced leg (which gets a BYE), bridged with its other party or put in its room.
-   */
-  private async inviteReplaces(request: SipRequest, tx: InviteServerTransaction, caller: DeviceAccount, replaces: Replaces): Promise<void> {
-    const named = this.dialogNamed(replaces);
-    if (!named || named.call.ended || named.call.state !== 'answered' || !named.call.connected) {
-      tx.respond(481, 'The call to be replaced does not exist');
-      return;
-    }
-    const { call: old, leg: replaced } = named;
-    const other = old.room ? null : old.other(replaced);
-    if (!old.room && (!other || old.detached.has(other))) {
-      tx.respond(481, 'The call to be replaced does not exist');
-      return;
-    }
-    const leg = await this.answerLeg(request, tx, caller);
-    if (!leg) return;
-    this.o.logger('info', 'a call replaces another', { call: old.id, by: leg.leg.party.number });
-    const room = old.room?.room ?? null;
-    if (room) {
-      await this.hangUp(old, null, 'answered');
-      if (!(await this.intoRoom(leg.leg, room))) {
-        void leg.leg.media.close('room full');
-        tx.respond(486, ROOM_FULL);
-        return;
-      }
-      this.respondInRoom(request, tx, leg.answer, room);
-    } else {
-      await this.detach(old, other!);
-      await this.pair(leg.leg, other!);
-      tx.respond(200, undefined, { headers: { Contact: this.contactFor(tx.flow), Allow: ALLOW }, body: leg.answer, contentType: SDP });
-      void this.hangUp(old, null, 'answered');
-    }
-    leg.leg.dialog?.confirm();
-    this.watchMedia(this.owners.get(leg.leg)!, leg.leg);
-  }
-
-  // ── conference rooms (*38, 99900–99999) ─────────────────────────────────────────────
-
-  /** `*38` dialled alone: the caller's own room, opened if they have none. */
-  private async joinOwnRoom(request: SipRequest, tx: InviteServerTransaction, caller: DeviceAccount): Promise<void> {
-    const room = this.conferences.openFor(caller.tenant.id, caller.user.id);
-    if (!room) {
-      tx.respond(503, 'No conference room is free');
-      return;
-    }
-    return this.joinRoom(request, tx, caller, room);
-  }
-
-  /** A room number dialled (e.g. from Recent Calls): joins while the room is live. */
-  private async joinRoomByNumber(request: SipRequest, tx: InviteServerTransaction, caller: DeviceAccount, number: string): Promise<void> {
-    const room = this.conferences.byNumber(caller.tenant.id, number);
-    if (!room) {
-      tx.respond(404, `Room ${number} is not in use`);
-      return;
-    }
-    return this.joinRoom(request, tx, caller, room);
-  }
-
-  private async joinRoom(request: SipRequest, tx: InviteServerTransaction, caller: DeviceAccount, room: ConferenceRoom): Promise<void> {
-    if (room.full) return this.refuseFullRoom(request, tx);
-    const answered = await this.answerLeg(request, tx, caller);
-    if (!answered) {
-      await this.conferences.closeIfEmpty(room);
-      return;
-    }
-    const { leg, answer } = answered;
-    if (!(await this.intoRoom(leg, room))) {
-      void leg.media.close('room full');
-      tx.respond(486, ROOM_FULL, { headers: { Reason: `SIP;cause=486;text="${ROOM_FULL}"` } });
-      return;
-    }
-    const call = this.owners.get(leg)!;
-    this.watchMedia(call, leg);
-    this.o.logger('info', 'joined a conference room', { room: room.number, party: leg.party.number });
-    this.respondInRoom(request, tx, answer, room);
-    leg.dialog?.confirm();
-  }
-
-  /**
-   * The eleventh caller: the "conference full" announcement as early media (183), then 486 with
-   * the reason in words (a phone shows busy, the portal shows the sentence).
-   */
-  private async refuseFullRoom(request: SipRequest, tx: InviteServerTransaction): Promise<void> {
-    const refuse = () => {
-      if (!tx.finalResponse) tx.respond(486, ROOM_FULL, { headers: { Reason: `SIP;cause=486;text="${ROOM_FULL}"` } });
-    };
-    const media = this.o.media.createLeg({ kind: legKind(tx.flow.protocol) });
-    try {
-      const { answer } = await media.answerOffer(request.body.toString('utf8'));
-      if (tx.finalResponse) return;
-      tx.respond(183, 'Session Progress', { headers: { Contact: this.contactFor(tx.flow) }, body: answer, contentType: SDP });
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([
-        media.play({ files: ['prompts/conference-full.wav'] }).catch(() => undefined),
-        new Promise((resolve) => (timer = setTimeout(resolve, 8000))),
-      ]);
-      clearTimeout(timer);
-    } catch {
-      // No usable offer: the refusal alone.
-    } finally {
-      void media.close('room full').catch(() => undefined);
-      refuse();
-    }
-  }
-
-  /** The 200 of an INVITE answered into a room: `X-Switchboard-Room` and the To display name "Room 999XX". */
-  private respondInRoom(request: SipRequest, tx: InviteServerTransaction, answer: string, room: ConferenceRoom): void {
-    const response = createResponse(request, 200, undefined, {
-      toTag: tx.localTag,
-      headers: { Contact: this.contactFor(tx.flow), Allow: ALLOW, 'X-Switchboard-Room': room.number },
-      body: answer,
-      contentType: SDP,
-    });
-    response.set('To', withParam(address(request.to.uri, { displayName: `Room ${room.number}` }), 'tag', tx.localTag));
-    tx.send(response);
-  }
-
-  private roomParty(room: ConferenceRoom): Party {
-    return { tenantId: room.tenantId, userId: null, number: room.number, name: `Room ${room.number}` };
-  }
-
-  // ── legs that move between calls ────────────────────────────────────────────────────
+  // ── legs that move between calls ───────────────────────────────────────────────────────
 
   /** A new INVITE answered on a media leg of the caller's kind (no 200 yet); null when refused (answered). */
-  private async answerLeg(request: SipRequest, tx: InviteServerTransaction, caller: DeviceAccount): Promise<{ leg: CallLeg; answer: string } | null> {
+  async answerLeg(request: SipRequest, tx: InviteServerTransaction, caller: DeviceAccount): Promise<{ leg: CallLeg; answer: string } | null> {
     const offer = request.body.toString('utf8');
     if (offer.trim() === '') {
       tx.respond(488, 'An INVITE without an SDP offer is not supported');
@@ -1286,13 +791,13 @@ export class CallEngine {
   }
 
   /** A leg leaves `call` (it goes on in another call or a room): unbridged, no longer hung up or closed by it. */
-  private async detach(call: Call, leg: CallLeg): Promise<void> {
+  async detach(call: Call, leg: CallLeg): Promise<void> {
     call.detached.add(leg);
     await this.o.media.unbridge(leg.media).catch(() => undefined);
   }
 
   /** A new call made of a leg that is already connected (the transferee), toward `callee`. */
-  private adopt(leg: CallLeg, callee: Party): Call {
+  adopt(leg: CallLeg, callee: Party): Call {
     const call = new Call(`call-${this.nextId++}`, leg, null, callee);
     this.calls.set(call.id, call);
     this.own(call, leg);
@@ -1300,18 +805,18 @@ export class CallEngine {
   }
 
   /** Requests in the leg's dialog, and its media failures, go to `call` from now on. */
-  private own(call: Call, leg: CallLeg): void {
+  own(call: Call, leg: CallLeg): void {
     this.owners.set(leg, call);
     if (leg.dialog) this.dialogs.set(leg.dialog.key, { call, leg });
   }
 
   /** The leg named by a Replaces header; its tags are taken in either order (phones differ in whose view they give). */
-  private dialogNamed(replaces: Replaces): { call: Call; leg: CallLeg } | null {
+  dialogNamed(replaces: Replaces): { call: Call; leg: CallLeg } | null {
     return this.dialogs.get(`${replaces.callId}|${replaces.toTag}|${replaces.fromTag}`) ?? this.dialogs.get(`${replaces.callId}|${replaces.fromTag}|${replaces.toTag}`) ?? null;
   }
 
   /** Hangs up a leg that is in no call any more (the recall was not answered either). */
-  private dropLeg(leg: CallLeg): void {
+  dropLeg(leg: CallLeg): void {
     if (leg.dialog && !leg.ended) {
       this.dialogs.delete(leg.dialog.key);
       this.sendBye(leg, leg.dialog).catch((error: unknown) => this.o.logger('warn', 'could not send BYE', { error: String(error) }));
@@ -1319,7 +824,7 @@ export class CallEngine {
     void leg.media.close('transfer failed').catch(() => undefined);
   }
 
-  // ── helpers ─────────────────────────────────────────────────────────────────────────
+  // ── helpers ────────────────────────────────────────────────────────────────────────────
 
   private async recordMissed(origin: CallOrigin, callee: Party, outcome: CallOutcome): Promise<void> {
     const { from } = origin;
@@ -1347,11 +852,10 @@ export class CallEngine {
     return { destination: { protocol: binding.transport, address: binding.sourceAddress, port: binding.sourcePort } };
   }
 
-  private contactFor(flow: Flow | null, protocol?: string): Address {
+  contactFor(flow: Flow | null, protocol?: string): Address {
     const p = (flow?.protocol ?? protocol ?? 'udp') as TransportProtocol;
     const usable: TransportProtocol = p === 'wss' ? 'ws' : p;
     const uri = this.o.stack.transport(usable) ? this.o.stack.contactUri(usable, 'switchboard') : this.o.stack.contactUri('udp', 'switchboard');
     return address(uri);
   }
 }
-
