@@ -225,11 +225,13 @@ export class CallEngine implements CallControl {
     this.calls.set(id, call);
     this.dialogs.set(a.dialog.key, { call, leg: a });
     this.watchMedia(call, a);
-    tx.on('cancelled', () => void this.callerCancelled(call));
-    tx.on('transportError', (reason) => {
-      this.o.logger('warn', 'could not send to the caller: ending the call', { call: id, reason });
-      void this.callerCancelled(call);
-    });
+    call.unwatchCaller.push(
+      tx.on('cancelled', () => void this.callerCancelled(call)),
+      tx.on('transportError', (reason) => {
+        this.o.logger('warn', 'could not send to the caller: ending the call', { call: id, reason });
+        void this.callerCancelled(call);
+      }),
+    );
 
     const from = origin.from;
     const record = await this.o.store.callHistory.start(from.tenantId, {
@@ -296,17 +298,51 @@ export class CallEngine implements CallControl {
     const request = target.invite(offer);
     const leg = new CallLeg(`${call.id}-b${call.branches.length + 1}`, 'uac', call.callee, media, target.sendOptions.flow ?? null, target.sendOptions);
     const tx = this.o.stack.sendRequest(request, target.sendOptions) as InviteClientTransaction;
-    const branch: Branch = { target, leg, request, tx, settled: false, authorized: false, early: null };
+    const branch: Branch = { target, leg, request, tx, settled: false, authorized: false, early: null, ack: null, unfollow: [] };
     call.branches.push(branch);
     this.follow(call, branch);
   }
 
   private follow(call: Call, branch: Branch): void {
     const tx = branch.tx;
-    tx.on('response', (response) => {
-      if (branch.tx !== tx) return; // the challenged INVITE; its successor is followed
-      void this.onBranchResponse(call, branch, response).catch((error: unknown) => this.o.logger('error', 'callee response handling failed', { call: call.id, error: String(error) }));
-    });
+    branch.unfollow.push(
+      tx.on('response', (response) => {
+        if (branch.tx !== tx) return; // the challenged INVITE; its successor is followed
+        void this.onBranchResponse(call, branch, response).catch((error: unknown) => this.o.logger('error', 'callee response handling failed', { call: call.id, error: String(error) }));
+      }),
+    );
+  }
+
+  /**
+   * The call ended: its transactions stop holding it (the layer keeps them 32 s). A branch whose
+   * INVITE may still be answered keeps one small listener: a retransmission of the 2xx we took
+   * is ACKed again (our ACK may have been lost), and a 2xx that crossed our CANCEL (RFC 3261
+   * §9.2) is ACKed and hung up at once, so the phone or carrier is not left in a call.
+   */
+  private unfollow(call: Call): void {
+    for (const off of call.unwatchCaller.splice(0)) off();
+    for (const branch of call.branches) {
+      for (const off of branch.unfollow.splice(0)) off();
+      if (branch.tx.terminated) continue;
+      const { stack, logger } = this.o;
+      const { request, leg } = branch;
+      const contact = branch.target.contact;
+      let ack = branch.ack;
+      branch.tx.on('response', (response) => {
+        if (response.status < 200 || response.status >= 300) return;
+        if (!ack) {
+          const dialog = Dialog.asUac(request, response, { localContact: contact, ...(leg.flow ? { flow: leg.flow } : {}) });
+          ack = dialog.createAck(request);
+          const bye = dialog.createRequest('BYE');
+          dialog.terminate();
+          void stack.sendAck(ack, leg.requestOptions());
+          logger('info', 'an answer after the call ended: hung up', { call: call.id, party: leg.party.number });
+          void stack.sendRequest(bye, leg.requestOptions()).final;
+          return;
+        }
+        void stack.sendAck(ack, leg.requestOptions());
+      });
+    }
   }
 
   private async onBranchResponse(call: Call, branch: Branch, response: SipResponse): Promise<void> {
@@ -333,14 +369,19 @@ export class CallEngine implements CallControl {
       if (call.state === 'ringing' && call.branches.every((b) => b.settled)) await this.allBranchesFailed(call);
       return;
     }
-    // 2xx: a dialog with this device.
+    // 2xx. A retransmission of the one we took is ACKed again (its dialog stays as it is).
+    if (branch.ack) {
+      void this.o.stack.sendAck(branch.ack, branch.leg.requestOptions());
+      return;
+    }
     const dialog = Dialog.asUac(branch.request, response, { localContact: branch.target.contact, ...(branch.leg.flow ? { flow: branch.leg.flow } : {}) });
     branch.leg.dialog = dialog;
-    void this.o.stack.sendAck(dialog.createAck(branch.request), branch.leg.requestOptions());
-    if (branch.settled) return; // a retransmitted 2xx; the stack re-ACKs
+    branch.ack = dialog.createAck(branch.request);
+    void this.o.stack.sendAck(branch.ack, branch.leg.requestOptions());
+    const late = branch.settled || call.state !== 'ringing';
     branch.settled = true;
-    if (call.state !== 'ringing') {
-      // Answered too late (another device won, or the caller gave up): hang this one up.
+    if (late) {
+      // Answered too late (another device won, the caller gave up, or our CANCEL crossed this 2xx): hang this one up.
       void this.sendBye(branch.leg, dialog);
       void branch.leg.media.close('answered elsewhere');
       return;
@@ -585,6 +626,7 @@ export class CallEngine implements CallControl {
     call.state = 'ended';
     if (call.ringTimer) clearTimeout(call.ringTimer);
     this.calls.delete(call.id);
+    this.unfollow(call);
     if (call.room) void this.conferences.leave(call.room.room, call.room.participant);
     for (const leg of call.legs()) {
       if (leg.dialog) this.dialogs.delete(leg.dialog.key);

@@ -27,6 +27,10 @@ export interface Branch {
   authorized: boolean;
   /** Set by a provisional answer with SDP: resolves true once the caller hears the callee's early media. */
   early: Promise<boolean> | null;
+  /** Our ACK of the 2xx this branch took: sent again for every retransmission of that 2xx (§13.2.2.4). */
+  ack: SipRequest | null;
+  /** Stop following the branch's transactions (their listeners hold the whole call). */
+  unfollow: Array<() => void>;
 }
 
 /** A call a blind transfer made (the transferee is its leg `a`): who asked, and how they are told. */
@@ -68,6 +72,12 @@ export class Call {
   returned: BlindTransfer | null = null;
   /** Set on a call whose party `a` is in a conference room. */
   room: { room: ConferenceRoom; participant: Participant } | null = null;
+  /**
+   * Stop listening to the caller's INVITE transaction. The transaction layer keeps a finished
+   * transaction for 32 s (to absorb retransmissions, RFC 6026): without this, every ended call
+   * would stay in memory that long through its listeners.
+   */
+  readonly unwatchCaller: Array<() => void> = [];
 
   constructor(
     readonly id: string,

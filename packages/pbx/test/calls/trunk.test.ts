@@ -2,7 +2,7 @@ import { createSocket, type Socket } from 'node:dgram';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Baresip, RtpPeer, SIPP_SCENARIOS, analyseTone, freePortBlock, runSipp, sippAvailable, writeToneWav } from '@switchboard/testkit';
+import { Baresip, RtpPeer, SIPP_SCENARIOS, analyseTone, freePortBlock, runSipp, sippAvailable, until, writeToneWav } from '@switchboard/testkit';
 import { PbxFixture } from '../support/pbx-fixture.js';
 
 const tones = mkdtempSync(join(tmpdir(), 'sb-trunk-tones-'));
@@ -103,6 +103,28 @@ describe.skipIf(!hasTools)('SIP trunk: outside calls and DIDs', () => {
     const history = await pbx.store.callHistory.page(tenantId, userId, { limit: 5 });
     expect(history.items[0]).toMatchObject({ direction: 'outbound', outcome: 'answered', other: { number: '5551234' } });
     expect(pbx.pbx.calls?.activeCalls).toBe(0);
+  });
+
+  it('a carrier answer that crosses our CANCEL is ACKed and hung up at once (BYE), and the call stays cancelled', async () => {
+    const { phone: alice, tenantId, userId } = await deskPhone(pbx, '121', 'Alice Adams', '1600.wav');
+    cleanup.push(() => alice.stop());
+    await pbx.store.users.update(tenantId, userId, { canDialExternal: true });
+    const trunkPort = await freePortBlock(1);
+    await pbx.store.trunks.set(tenantId, { host: '127.0.0.1', port: trunkPort });
+    const carrier = await runSipp({ scenario: join(SIPP_SCENARIOS, 'trunk-uas-answers-cancel.xml'), localPort: trunkPort, keys: { peer_media_port: 40000 }, timeoutSeconds: 30 });
+    cleanup.push(() => carrier.kill());
+
+    const mark = alice.events.length;
+    await alice.dial(`sip:5550199@127.0.0.1:${pbx.port}`);
+    await alice.waitFor('CALL_PROGRESS', { since: mark }); // our ringback (180 with SDP)
+    await sleep(1000); // the carrier has the INVITE and rings
+    await alice.hangup(); // CANCEL: the server cancels the carrier, whose 200 comes anyway
+    // The carrier's scenario ends only after our ACK and our BYE (and answers the BYE).
+    const result = await carrier.done;
+    expect(result.code, result.output).toBe(0);
+    await until('the call to be gone', () => pbx.pbx.calls?.activeCalls === 0);
+    const history = await pbx.store.callHistory.page(tenantId, userId, { limit: 5 });
+    expect(history.items[0]).toMatchObject({ direction: 'outbound', outcome: 'cancelled', other: { number: '5550199' } });
   });
 
   it('refuses outside calls a user may not make, with the reason; no trunk is a 503', async () => {
