@@ -18,6 +18,8 @@
 //   RELAY_CALLS="50,100,200,300,400,500"   MIXER_PARTICIPANTS="10,25,50,100,150,200,275"
 //   SYSTEMS="peer switchboard"   LOCK=/tmp/bench.lock   OUT=/tmp/sb-bench-media-<time>
 //   SB_MIXER_PLACEMENT=room   'spread' puts conference participants' legs on any thread
+//   RELAY_KEEP_GOING=1   measure every RELAY_CALLS level even after one fails (no bisection): CPU per
+//                        call side by side at the same levels, when a busy box fails p99 early
 //   QUIET_WAIT=600   before each measurement, wait up to this many seconds for the machine to be
 //                    quiet (other processes < 15 % of the CPUs over 3 s): a shared box's other work
 //                    makes both engines fail on the generator's lateness, which says nothing
@@ -103,7 +105,7 @@ const results = { date: new Date().toISOString(), host: hostname(), cpus: cpus()
 if (parts.includes('relay')) {
   const calls = env.RELAY_CALLS ?? '50,100,200,300,400,500';
   const load = join(peers, 'rtpengine/rtp-load.mjs');
-  const common = ['--calls', calls, '--duration', duration, '--warmup', warmup, '--max-seconds', '600'];
+  const common = ['--calls', calls, '--duration', duration, '--warmup', warmup, '--max-seconds', '600', ...(env.RELAY_KEEP_GOING ? ['--keep-going', '--refine', '0'] : [])];
   if (systems.includes('peer')) {
     sh(join(peers, 'rtpengine/run.sh'));
     try {
