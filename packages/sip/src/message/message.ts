@@ -45,6 +45,13 @@ function formatLines(value: HeaderInput): string[] {
   return (value as ReadonlyArray<Address | Via>).map(formatOne);
 }
 
+/** Reads a message's header lines back from its header section's octets (set by the parser module, which imports this one). */
+let readHeaderLines: ((head: Buffer) => HeaderField[] | undefined) | undefined;
+
+export function setHeaderLineReader(read: (head: Buffer) => HeaderField[] | undefined): void {
+  readHeaderLines = read;
+}
+
 /** Common part of requests and responses (RFC 3261 §7). */
 export abstract class SipMessage {
   /** Body octets; `setBody` keeps Content-Length in step. */
@@ -56,7 +63,9 @@ export abstract class SipMessage {
   encoding: 'utf8' | 'latin1' = 'utf8';
   /** The line that ends the header section as received ("\r\n"). */
   separator = '\r\n';
-  protected fields: HeaderField[];
+  private lines: HeaderField[] | undefined;
+  /** The header section's octets while its lines are released (`compact`). */
+  private packed: Buffer | undefined;
   private typedCache: Map<string, unknown> | undefined;
   /** The start line exactly as received, line terminator included; dropped when it changes. */
   protected startLineRaw: string | undefined;
@@ -70,6 +79,14 @@ export abstract class SipMessage {
   abstract readonly isRequest: boolean;
   protected abstract startLine(): string;
   abstract clone(): SipMessage;
+
+  protected get fields(): HeaderField[] {
+    return (this.lines ??= this.unpack());
+  }
+  protected set fields(value: HeaderField[]) {
+    this.lines = value;
+    this.packed = undefined;
+  }
 
   /** Every header line in order. */
   get headers(): readonly HeaderField[] {
@@ -191,6 +208,39 @@ export abstract class SipMessage {
    */
   releaseParsedHeaders(): void {
     this.typedCache = undefined;
+  }
+
+  /**
+   * Keeps a received message without a body as its header section's octets alone, read back into
+   * lines when next used: for a request held only to absorb retransmissions (a completed UDP
+   * transaction, 32 s), whose header line objects and strings are most of what it holds. A
+   * message built here, with a body, or with a line changed other than its Via, only releases
+   * its parsed values.
+   */
+  compact(): void {
+    this.typedCache = undefined;
+    const lines = this.lines;
+    if (!readHeaderLines || this.startLineRaw === undefined || lines === undefined || this.body.length > 0) return;
+    let head = this.startLineRaw;
+    for (const f of lines) {
+      // Lines as received read back as they were; of the changed ones only a Via (the stack's
+      // received/rport) is known to, so a message with any other change stays as it is.
+      if (f.raw === undefined && f.key !== 'via') return;
+      head += f.raw ?? `${f.name}: ${f.value}\r\n`;
+    }
+    head += this.separator;
+    // Not from Buffer's shared pool: a kept slice would keep its whole 8 KB slab.
+    const packed = Buffer.allocUnsafeSlow(Buffer.byteLength(head, this.encoding));
+    packed.write(head, 0, this.encoding);
+    this.packed = packed;
+    this.lines = undefined;
+  }
+
+  private unpack(): HeaderField[] {
+    const lines = this.packed && readHeaderLines?.(this.packed);
+    if (!lines) throw new Error('the header lines of a compacted message could not be read back');
+    this.packed = undefined;
+    return lines;
   }
 
   private required<K extends TypedHeaderKey>(key: K): TypedHeaders[K] {

@@ -1,7 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import { headerKey } from './header-names.js';
 import { createVia, parseViaList, type Via } from './headers/via.js';
-import { SipRequest, SipResponse, type HeaderField } from './message.js';
+import { SipRequest, SipResponse, setHeaderLineReader, type HeaderField } from './message.js';
 import { SipSyntaxError, isToken, trimWs } from './syntax.js';
 import { checkHost, checkPort, parseUri, type Uri } from './uri.js';
 
@@ -335,3 +335,9 @@ export function parseMessage(data: Buffer, options: ParseOptions = {}): ParseRes
   }
   return { ok: true, message };
 }
+
+// A compacted message (one without a body) reads its header lines back from its own octets.
+setHeaderLineReader((head) => {
+  const result = parseMessage(head, { stream: true });
+  return result.ok ? result.message.headers.slice() : undefined;
+});

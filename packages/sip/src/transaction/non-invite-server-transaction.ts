@@ -61,8 +61,8 @@ export class NonInviteServerTransaction extends ServerTransaction<NonInviteServe
       this.terminate();
       return;
     }
-    // Kept for Timer J only to answer retransmissions: the parsed headers need not stay in memory.
-    this.request.releaseParsedHeaders();
+    // Kept for Timer J only to answer retransmissions: the request need not stay parsed in memory.
+    this.request.compact();
     this.startTimer('J', j, () => this.terminate());
   }
 

@@ -37,7 +37,8 @@ export interface TransactionEvents<State extends string> {
  */
 export abstract class Transaction<State extends string, Events extends TransactionEvents<State> = TransactionEvents<State>> extends Emitter<Events> {
   private currentState: State;
-  private readonly handles = new Map<string, TimerHandle>();
+  /** Running timers by name; made at the first one. */
+  private handles: Map<string, TimerHandle> | undefined;
 
   protected constructor(
     /** The transaction key it is matched by (branch, sent-by and method). */
@@ -68,38 +69,43 @@ export abstract class Transaction<State extends string, Events extends Transacti
 
   protected startTimer(name: string, ms: number, fire: () => void): void {
     this.stopTimer(name);
+    const handles = (this.handles ??= new Map<string, TimerHandle>());
     const handle = this.context.clock.setTimeout(() => {
-      this.handles.delete(name);
+      handles.delete(name);
       fire();
     }, ms);
-    this.handles.set(name, handle);
+    handles.set(name, handle);
   }
 
   protected stopTimer(name: string): void {
-    const handle = this.handles.get(name);
+    const handle = this.handles?.get(name);
     if (handle !== undefined) {
       this.context.clock.clearTimeout(handle);
-      this.handles.delete(name);
+      this.handles!.delete(name);
     }
   }
 
   protected hasTimer(name: string): boolean {
-    return this.handles.has(name);
+    return this.handles?.has(name) ?? false;
   }
 
   /** Clears every timer and tells the layer; subclasses call it after moving to Terminated. */
   protected finish(): void {
-    for (const handle of this.handles.values()) this.context.clock.clearTimeout(handle);
-    this.handles.clear();
+    this.clearTimers();
     this.context.onTerminated(this);
     this.emit('terminated', ...([] as unknown as EventArgs<Events, 'terminated'>));
   }
 
   /** Stops every timer without any event (the stack is shutting down). */
   dispose(): void {
-    for (const handle of this.handles.values()) this.context.clock.clearTimeout(handle);
-    this.handles.clear();
+    this.clearTimers();
     this.removeAllListeners();
+  }
+
+  private clearTimers(): void {
+    if (!this.handles) return;
+    for (const handle of this.handles.values()) this.context.clock.clearTimeout(handle);
+    this.handles = undefined;
   }
 
   /** A response the transaction makes up for its TU: 408 on timeout, 503 on transport error (§8.1.3.1). */

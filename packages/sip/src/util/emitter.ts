@@ -13,12 +13,14 @@ const defaultSink: ListenerErrorSink = (error, event) => {
 export type EventArgs<Events, K extends keyof Events> = Events[K] extends unknown[] ? Events[K] : never;
 
 export class Emitter<Events extends object> {
-  private readonly listeners = new Map<keyof Events, Set<unknown>>();
+  /** Made at the first listener: most emitters (a completed transaction) never get one. */
+  private listeners: Map<keyof Events, Set<unknown>> | undefined;
   protected listenerErrorSink: ListenerErrorSink = defaultSink;
 
   on<K extends keyof Events>(event: K, listener: (...args: EventArgs<Events, K>) => void): () => void {
-    let set = this.listeners.get(event);
-    if (!set) this.listeners.set(event, (set = new Set()));
+    const listeners = (this.listeners ??= new Map<keyof Events, Set<unknown>>());
+    let set = listeners.get(event);
+    if (!set) listeners.set(event, (set = new Set()));
     set.add(listener);
     return () => this.off(event, listener);
   }
@@ -32,15 +34,15 @@ export class Emitter<Events extends object> {
   }
 
   off<K extends keyof Events>(event: K, listener: (...args: EventArgs<Events, K>) => void): void {
-    this.listeners.get(event)?.delete(listener);
+    this.listeners?.get(event)?.delete(listener);
   }
 
   listenerCount<K extends keyof Events>(event: K): number {
-    return this.listeners.get(event)?.size ?? 0;
+    return this.listeners?.get(event)?.size ?? 0;
   }
 
   protected emit<K extends keyof Events>(event: K, ...args: EventArgs<Events, K>): void {
-    const set = this.listeners.get(event);
+    const set = this.listeners?.get(event);
     if (!set || set.size === 0) return;
     for (const listener of [...set]) {
       try {
@@ -52,6 +54,6 @@ export class Emitter<Events extends object> {
   }
 
   protected removeAllListeners(): void {
-    this.listeners.clear();
+    this.listeners = undefined;
   }
 }
