@@ -324,23 +324,27 @@ export class CallEngine implements CallControl {
     for (const branch of call.branches) {
       for (const off of branch.unfollow.splice(0)) off();
       if (branch.tx.terminated) continue;
+      // Only what the listener needs: closing over the call or its legs would keep them.
       const { stack, logger } = this.o;
-      const { request, leg } = branch;
+      const request = branch.request;
       const contact = branch.target.contact;
+      const flow = branch.leg.flow;
+      const options = branch.leg.requestOptions();
+      const callId = call.id;
       let ack = branch.ack;
       branch.tx.on('response', (response) => {
         if (response.status < 200 || response.status >= 300) return;
         if (!ack) {
-          const dialog = Dialog.asUac(request, response, { localContact: contact, ...(leg.flow ? { flow: leg.flow } : {}) });
+          const dialog = Dialog.asUac(request, response, { localContact: contact, ...(flow ? { flow } : {}) });
           ack = dialog.createAck(request);
           const bye = dialog.createRequest('BYE');
           dialog.terminate();
-          void stack.sendAck(ack, leg.requestOptions());
-          logger('info', 'an answer after the call ended: hung up', { call: call.id, party: leg.party.number });
-          void stack.sendRequest(bye, leg.requestOptions()).final;
+          void stack.sendAck(ack, options);
+          logger('info', 'an answer after the call ended: hung up', { call: callId });
+          void stack.sendRequest(bye, options).final;
           return;
         }
-        void stack.sendAck(ack, leg.requestOptions());
+        void stack.sendAck(ack, options);
       });
     }
   }

@@ -89,7 +89,11 @@ export class Call {
 
   /** The legs this call still owns. */
   legs(): CallLeg[] {
-    return [this.a, this.b, ...this.branches.map((b) => b.leg)].filter((l): l is CallLeg => l !== null && !this.detached.has(l));
+    // `b` is also the leg of the branch that answered: each leg once.
+    const legs = new Set<CallLeg>([this.a]);
+    if (this.b) legs.add(this.b);
+    for (const branch of this.branches) legs.add(branch.leg);
+    return [...legs].filter((l) => !this.detached.has(l));
   }
 
   /** Read through a method: the state changes across awaits, where TypeScript's narrowing cannot see it. */

@@ -154,6 +154,7 @@ export class InviteServerTransaction extends ServerTransaction<InviteServerState
     this.stopTimer('G');
     this.stopTimer('H');
     this.transition(S.Confirmed);
+    this.keepOnlyWhatAbsorbs();
     const i = this.channel.reliable ? 0 : this.context.timers.T4;
     if (i === 0) this.terminate();
     else this.startTimer('I', i, () => this.terminate());
@@ -165,6 +166,19 @@ export class InviteServerTransaction extends ServerTransaction<InviteServerState
     this.acked = true;
     this.stopTimer('2xx');
     this.emit('ack', ack);
+    this.keepOnlyWhatAbsorbs();
+  }
+
+  /**
+   * Acknowledged, the transaction only absorbs retransmitted INVITEs until Timer L or I ends it
+   * (RFC 6026 §8.7): nothing is sent again, so the response bytes go, and the parsed headers of
+   * both messages (most of their memory) are dropped: at 300 calls/s, 32 s of them.
+   */
+  private keepOnlyWhatAbsorbs(): void {
+    this.last2xx = undefined;
+    this.lastResponse = undefined;
+    this.request.releaseParsedHeaders();
+    this.lastFinal?.releaseParsedHeaders();
   }
 
   /** A CANCEL matched this transaction; the TU hears of it, then a 487 ends the INVITE if still unanswered. */

@@ -72,8 +72,13 @@ export class NonInviteClientTransaction extends ClientTransaction<NonInviteClien
     this.transition(S.Completed);
     const k = this.channel.reliable ? 0 : this.context.timers.T4;
     this.deliver(response);
-    if (k === 0) this.terminate();
-    else this.startTimer('K', k, () => this.terminate());
+    if (k === 0) {
+      this.terminate();
+      return;
+    }
+    // Completed only absorbs retransmitted responses for Timer K: the request's parsed headers can go.
+    this.request.releaseParsedHeaders();
+    this.startTimer('K', k, () => this.terminate());
   }
 
   private timeout(): void {
