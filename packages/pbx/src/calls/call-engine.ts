@@ -644,7 +644,7 @@ export class CallEngine implements CallControl {
         this.o.logger('error', 'could not write the end of a call to history', { call: call.id, error: String(error) });
       }
     }
-    this.o.observer?.callState({ callId: call.id, caller: call.a.party, callee: call.callee, state: 'ended' }); // [presence hook]
+    this.o.observer?.callState({ callId: call.id, caller: call.a.party, callee: call.answeredBy ?? call.callee, state: 'ended' }); // [presence hook]
     const users = [call.a.party.userId, call.callee.userId].filter((u): u is string => u !== null);
     this.o.notifier?.callsChanged(call.a.party.tenantId, users);
     this.o.logger('info', 'call ended', { call: call.id, outcome, from: call.a.party.number, to: call.callee.number });
@@ -738,7 +738,10 @@ export class CallEngine implements CallControl {
     await this.o.media.bridge(call.a.media, b.media);
     if (call.historyId) await this.o.store.callHistory.answer(call.a.party.tenantId, call.historyId);
     call.connected = true;
-    this.o.observer?.callState({ callId: call.id, caller: call.a.party, callee: call.callee, state: 'answered' }); // [presence hook]
+    // [presence hook] The rung extension is free again; the picker is the one on the call.
+    call.answeredBy = b.party;
+    this.o.observer?.callState({ callId: call.id, caller: call.a.party, callee: call.callee, state: 'ended' });
+    this.o.observer?.callState({ callId: call.id, caller: call.a.party, callee: b.party, state: 'answered' });
     call.aTx?.respond(200, undefined, { headers: { Contact: this.contactFor(call.a.flow), Allow: ALLOW }, body: call.aAnswer, contentType: SDP });
     call.a.dialog?.confirm();
     tx.respond(200, undefined, { headers: { Contact: this.contactFor(tx.flow), Allow: ALLOW }, body: answered.answer, contentType: SDP });

@@ -70,6 +70,8 @@ export class Call {
   transfer: BlindTransfer | null = null;
   /** A failed blind transfer put the transferee back in this call: if the transferor hangs up now, they are rung back. */
   returned: BlindTransfer | null = null;
+  /** Who took the call when it is not the callee: a directed pickup's picker (presence shows them busy, not the callee). */
+  answeredBy: Party | null = null;
   /** Set on a call whose party `a` is in a conference room. */
   room: { room: ConferenceRoom; participant: Participant } | null = null;
   /**

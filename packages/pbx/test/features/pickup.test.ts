@@ -33,10 +33,13 @@ describe.skipIf(!Baresip.isAvailable())('directed pickup', () => {
     await carol.waitFor('CALL_ESTABLISHED', { since: carolMark });
     await alice.waitFor('CALL_ESTABLISHED', { since: aliceMark });
     await bob.waitFor('CALL_CLOSED', { since: bobMark });
+    // Presence follows who has the call: the picker is busy, the extension that rang is free again.
+    await until('Carol busy, Bob idle', () => f.pbx.presence.stateOf(creds.tenantId, '403') === 'busy' && f.pbx.presence.stateOf(creds.tenantId, '402') === 'idle');
     await sleep(1500);
     await alice.hangup();
     await carol.waitFor('CALL_CLOSED', { since: carolMark });
     await until('the call to end', () => f.pbx.calls?.activeCalls === 0);
+    await until('Carol idle again', () => f.pbx.presence.stateOf(creds.tenantId, '403') === 'idle');
 
     // Through the server: Alice's 440 Hz at Carol, Carol's 1 kHz at Alice.
     expect(analyseTone(carol.heardAudio(), { skipSeconds: 0.5, maxSeconds: 1 }).dominant).toBeCloseTo(440, -1);
