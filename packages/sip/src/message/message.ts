@@ -232,6 +232,8 @@ export abstract class SipMessage {
     // Not from Buffer's shared pool: a kept slice would keep its whole 8 KB slab.
     const packed = Buffer.allocUnsafeSlow(Buffer.byteLength(head, this.encoding));
     packed.write(head, 0, this.encoding);
+    // A copy: the start line as received is a slice of the whole received text, and would keep it.
+    this.startLineRaw = packed.toString(this.encoding, 0, Buffer.byteLength(this.startLineRaw, this.encoding));
     this.packed = packed;
     this.lines = undefined;
   }

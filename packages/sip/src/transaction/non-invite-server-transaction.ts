@@ -63,6 +63,7 @@ export class NonInviteServerTransaction extends ServerTransaction<NonInviteServe
     }
     // Kept for Timer J only to answer retransmissions: the request need not stay parsed in memory.
     this.request.compact();
+    this.releaseFinal();
     this.startTimer('J', j, () => this.terminate());
   }
 

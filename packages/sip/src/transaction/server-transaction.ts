@@ -1,6 +1,7 @@
 import { createResponse, type ResponseOptions } from '../message/builders.js';
 import { newTag } from '../message/ids.js';
-import type { SipRequest, SipResponse } from '../message/message.js';
+import { SipResponse, type SipRequest } from '../message/message.js';
+import { parseMessage } from '../message/parser.js';
 import type { Flow } from '../transport/transport.js';
 import { Transaction, TransactionError, type Channel, type TransactionContext, type TransactionEvents } from './transaction.js';
 
@@ -14,6 +15,8 @@ export abstract class ServerTransaction<State extends string, Events extends Ser
   private tag: string | undefined;
   protected lastResponse: Buffer | undefined;
   protected lastFinal: SipResponse | undefined;
+  /** The final response object was let go while its octets (`lastResponse`) are kept: read back when asked for. */
+  private finalReleased = false;
 
   protected constructor(
     id: string,
@@ -38,6 +41,7 @@ export abstract class ServerTransaction<State extends string, Events extends Ser
 
   /** The final response sent, if any. */
   get finalResponse(): SipResponse | undefined {
+    if (this.lastFinal === undefined && this.finalReleased && this.lastResponse) this.lastFinal = readBack(this.lastResponse);
     return this.lastFinal;
   }
 
@@ -46,6 +50,16 @@ export abstract class ServerTransaction<State extends string, Events extends Ser
     const response = createResponse(this.request, status, reason, { ...options, toTag: this.localTag });
     this.send(response);
     return response;
+  }
+
+  /**
+   * Keeps the final response as the octets sent alone (a transaction held only to resend them):
+   * its header values are slices of the request's text, which they would keep in memory too.
+   */
+  protected releaseFinal(): void {
+    if (this.lastFinal === undefined || this.lastResponse === undefined) return;
+    this.lastFinal = undefined;
+    this.finalReleased = true;
   }
 
   /** Sends a response the TU built itself (its To tag should be `localTag`). */
@@ -65,4 +79,12 @@ export abstract class ServerTransaction<State extends string, Events extends Ser
   protected misuse(what: string): never {
     throw new TransactionError(`${this.constructor.name} in state ${this.state}: ${what}`);
   }
+}
+
+/** A response read back from the octets we sent; a bare one with their status should they not parse. */
+function readBack(data: Buffer): SipResponse {
+  const result = parseMessage(data);
+  if (result.ok && result.message instanceof SipResponse) return result.message;
+  const status = Number(data.toString('latin1', 8, 11));
+  return new SipResponse(status, data.toString('latin1', 12, data.indexOf('\r')));
 }

@@ -144,7 +144,11 @@ describe('non-INVITE server transaction (§17.2.2)', () => {
     const { tx, ch, clock, layer } = start();
     const request = tx.request;
     const from = request.from;
-    tx.respond(200);
+    const sent = tx.respond(200);
+    // The final response is kept as the octets sent, read back when asked for.
+    expect(tx.finalResponse).not.toBe(sent);
+    expect(tx.finalResponse?.status).toBe(200);
+    expect(tx.finalResponse?.toBuffer().equals(sent.toBuffer())).toBe(true);
     // The parsed headers were released (memory while Timer J runs): they are parsed again, equal.
     expect(request.from).not.toBe(from);
     expect(request.from).toEqual(from);
