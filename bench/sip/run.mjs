@@ -23,6 +23,8 @@
 //   PARSER=1 PARSER_COUNT=200000   PARSER=0 skips the parser benchmark
 //   PROFILE=0               1: Switchboard runs under node --cpu-prof and a summary of where its
 //                           time went is printed (profiling slows it: not numbers for the record)
+//   SERVER_NODE_FLAGS=""    extra node flags for Switchboard (diagnostics, e.g. --trace-gc: its
+//                           output lands in OUT/<system>.log)
 //   KAMAILIO_PEER=/work/shared/peers/kamailio   (run.sh, stop.sh, bench.sh, gen-users.sh)
 //   SERVER_CPUS=1 SIPP_CPUS=0   LOCK=/tmp/bench.lock
 //   OUT=/tmp/sb-bench-sip-YYYYmmdd-HHMMSS  (users file, data folders, every step's SIPp output,
@@ -51,6 +53,7 @@ const settings = {
   parser: env.PARSER !== '0',
   parserCount: Number(env.PARSER_COUNT ?? 200_000),
   profile: env.PROFILE === '1',
+  serverNodeFlags: (env.SERVER_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean),
   peer: env.KAMAILIO_PEER ?? '/work/shared/peers/kamailio',
   serverCpus: env.SERVER_CPUS ?? '1',
   sippCpus: env.SIPP_CPUS ?? '0',
@@ -195,7 +198,7 @@ async function startSwitchboard(label, users) {
 
   const port = await freePort();
   const profileDir = join(out, `profile-${label}`);
-  const nodeArgs = settings.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+  const nodeArgs = [...(settings.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), ...settings.serverNodeFlags];
   const program = label.startsWith('registrar')
     ? [join(here, 'registrar-server.mjs'), dataDir, String(port)]
     : [mainScript, '--no-demo'];
