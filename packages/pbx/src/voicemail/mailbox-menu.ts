@@ -70,7 +70,7 @@ export async function runMailboxMenu(call: AnsweredCall, voicemail: Mailbox, pro
  * standard (spoken) greeting. No choice, or hanging up after the recording, keeps it. It is
  * stored as an uploaded greeting is (checked, written durably, the old one removed).
  */
-export async function recordGreeting(call: AnsweredCall, voicemail: Mailbox, tenantId: string, userId: string): Promise<void> {
+async function recordGreeting(call: AnsweredCall, voicemail: Mailbox, tenantId: string, userId: string): Promise<void> {
   for (;;) {
     await call.play({ files: ['prompts/greeting-record.wav', 'tones/beep.wav'] });
     if (call.isEnded) return;

@@ -202,15 +202,6 @@ export abstract class SipMessage {
   }
 
   /**
-   * Forgets the parsed header values; each is parsed again when next asked for. For a message
-   * kept only in case it is needed again (a completed transaction's request, held for 32 s to
-   * absorb retransmissions): the parsed values are most of its memory.
-   */
-  releaseParsedHeaders(): void {
-    this.typedCache = undefined;
-  }
-
-  /**
    * Keeps a received message without a body as its header section's octets alone, read back into
    * lines when next used: for a request held only to absorb retransmissions (a completed UDP
    * transaction, 32 s), whose header line objects and strings are most of what it holds. A

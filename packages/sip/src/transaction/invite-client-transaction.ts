@@ -92,7 +92,7 @@ export class InviteClientTransaction extends ClientTransaction<InviteClientState
           this.startTimer('M', transactionTimeout(this.context.timers), () => this.terminate());
           this.deliver(response);
           // Accepted only passes retransmitted 2xx on (RFC 6026 §8.4): the INVITE's parsed headers can go.
-          this.request.releaseParsedHeaders();
+          this.request.compact();
         } else {
           this.stopTimer('A');
           this.stopTimer('B');
@@ -104,7 +104,7 @@ export class InviteClientTransaction extends ClientTransaction<InviteClientState
           if (d === 0) this.terminate();
           else this.startTimer('D', d, () => this.terminate());
           this.deliver(response);
-          this.request.releaseParsedHeaders();
+          this.request.compact();
         }
         return;
       case S.Completed:

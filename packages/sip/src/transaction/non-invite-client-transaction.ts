@@ -77,7 +77,7 @@ export class NonInviteClientTransaction extends ClientTransaction<NonInviteClien
       return;
     }
     // Completed only absorbs retransmitted responses for Timer K: the request's parsed headers can go.
-    this.request.releaseParsedHeaders();
+    this.request.compact();
     this.startTimer('K', k, () => this.terminate());
   }
 
