@@ -315,15 +315,15 @@ export class CallEngine implements CallControl {
 
   /**
    * The call ended: its transactions stop holding it (the layer keeps them 32 s). A branch whose
-   * INVITE may still be answered keeps one small listener: a retransmission of the 2xx we took
-   * is ACKed again (our ACK may have been lost), and a 2xx that crossed our CANCEL (RFC 3261
-   * §9.2) is ACKed and hung up at once, so the phone or carrier is not left in a call.
+   * INVITE may still be answered keeps one small listener: a 2xx that crossed our CANCEL (RFC
+   * 3261 §9.2) is ACKed and hung up at once, so the phone or carrier is not left in a call. A
+   * retransmission of a 2xx we took needs nothing from us: the stack sends our ACK again.
    */
   private unfollow(call: Call): void {
     for (const off of call.unwatchCaller.splice(0)) off();
     for (const branch of call.branches) {
       for (const off of branch.unfollow.splice(0)) off();
-      if (branch.tx.terminated) continue;
+      if (branch.tx.terminated || branch.ack) continue;
       // Only what the listener needs: closing over the call or its legs would keep them.
       const { stack, logger } = this.o;
       const request = branch.request;
@@ -331,20 +331,16 @@ export class CallEngine implements CallControl {
       const flow = branch.leg.flow;
       const options = branch.leg.requestOptions();
       const callId = call.id;
-      let ack = branch.ack;
+      let answered = false;
       branch.tx.on('response', (response) => {
-        if (response.status < 200 || response.status >= 300) return;
-        if (!ack) {
-          const dialog = Dialog.asUac(request, response, { localContact: contact, ...(flow ? { flow } : {}) });
-          ack = dialog.createAck(request);
-          const bye = dialog.createRequest('BYE');
-          dialog.terminate();
-          void stack.sendAck(ack, options);
-          logger('info', 'an answer after the call ended: hung up', { call: callId });
-          void stack.sendRequest(bye, options).final;
-          return;
-        }
-        void stack.sendAck(ack, options);
+        if (response.status < 200 || response.status >= 300 || answered) return;
+        answered = true;
+        const dialog = Dialog.asUac(request, response, { localContact: contact, ...(flow ? { flow } : {}) });
+        const bye = dialog.createRequest('BYE');
+        void stack.sendAck(dialog.createAck(request), options);
+        dialog.terminate();
+        logger('info', 'an answer after the call ended: hung up', { call: callId });
+        void stack.sendRequest(bye, options).final;
       });
     }
   }
@@ -373,11 +369,8 @@ export class CallEngine implements CallControl {
       if (call.state === 'ringing' && call.branches.every((b) => b.settled)) await this.allBranchesFailed(call);
       return;
     }
-    // 2xx. A retransmission of the one we took is ACKed again (its dialog stays as it is).
-    if (branch.ack) {
-      void this.o.stack.sendAck(branch.ack, branch.leg.requestOptions());
-      return;
-    }
+    // 2xx. A retransmission of the one we took: the stack has sent our ACK again (its dialog stays as it is).
+    if (branch.ack) return;
     const dialog = Dialog.asUac(branch.request, response, { localContact: branch.target.contact, ...(branch.leg.flow ? { flow: branch.leg.flow } : {}) });
     branch.leg.dialog = dialog;
     branch.ack = dialog.createAck(branch.request);

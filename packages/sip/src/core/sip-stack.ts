@@ -5,7 +5,8 @@ import { newBranch } from '../message/ids.js';
 import { SipRequest, type SipResponse } from '../message/message.js';
 import type { ParseFailure, ParseResult } from '../message/parser.js';
 import { socketHost, sipUri, type SipUri, type Uri } from '../message/uri.js';
-import { systemClock, type Clock, type TimerHandle } from '../transaction/clock.js';
+import { systemClock, type Clock } from '../transaction/clock.js';
+import type { Deadline } from '../transaction/deadlines.js';
 import { InviteClientState, InviteClientTransaction } from '../transaction/invite-client-transaction.js';
 import { InviteServerState, InviteServerTransaction } from '../transaction/invite-server-transaction.js';
 import { DEFAULT_TIMERS, transactionTimeout, type TimerSettings } from '../transaction/timers.js';
@@ -64,7 +65,7 @@ export interface SipStackEvents {
 interface SentAck {
   readonly data: Buffer;
   readonly send: (data: Buffer) => Promise<SendResult>;
-  readonly timer: TimerHandle;
+  readonly timer: Deadline;
 }
 
 /**
@@ -193,8 +194,8 @@ export class SipStack extends Emitter<SipStackEvents> {
     const data = ack.toBuffer();
     const key = ackKeyOf(ack.callId, ack.cseq.seq, ack.toTag);
     const previous = this.acks.get(key);
-    if (previous) this.clock.clearTimeout(previous.timer);
-    const timer = this.clock.setTimeout(() => this.acks.delete(key), transactionTimeout(this.timers));
+    if (previous) this.layer.deadlines.cancel(previous.timer);
+    const timer = this.layer.deadlines.set(transactionTimeout(this.timers), () => this.acks.delete(key));
     const channel = route.channel;
     this.acks.set(key, { data, send: (bytes) => channel.send(bytes), timer });
     return route.channel.send(data);
@@ -407,7 +408,6 @@ export class SipStack extends Emitter<SipStackEvents> {
     if (this.closed) return;
     this.closed = true;
     this.layer.clear();
-    for (const ack of this.acks.values()) this.clock.clearTimeout(ack.timer);
     this.acks.clear();
     this.removeAllListeners();
     await Promise.all(this.transports.map((t) => t.close()));

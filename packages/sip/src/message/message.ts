@@ -202,16 +202,16 @@ export abstract class SipMessage {
   }
 
   /**
-   * Keeps a received message without a body as its header section's octets alone, read back into
-   * lines when next used: for a request held only to absorb retransmissions (a completed UDP
-   * transaction, 32 s), whose header line objects and strings are most of what it holds. A
-   * message built here, with a body, or with a line changed other than its Via, only releases
-   * its parsed values.
+   * Keeps a received message as its header section's octets alone, read back into lines when
+   * next used: for a message held only to absorb retransmissions (a completed UDP transaction,
+   * 32 s), whose header line objects and strings are most of what it holds. Its body, when it is
+   * a view of the whole datagram, becomes a copy of its own. A message built here, or with a line
+   * changed other than its Via, only releases its parsed values.
    */
   compact(): void {
     this.typedCache = undefined;
     const lines = this.lines;
-    if (!readHeaderLines || this.startLineRaw === undefined || lines === undefined || this.body.length > 0) return;
+    if (!readHeaderLines || this.startLineRaw === undefined || lines === undefined) return;
     let head = this.startLineRaw;
     for (const f of lines) {
       // Lines as received read back as they were; of the changed ones only a Via (the stack's
@@ -227,6 +227,11 @@ export abstract class SipMessage {
     this.startLineRaw = packed.toString(this.encoding, 0, Buffer.byteLength(this.startLineRaw, this.encoding));
     this.packed = packed;
     this.lines = undefined;
+    const body = this.body;
+    if (body.length > 0 && body.length < body.buffer.byteLength) {
+      this.body = Buffer.allocUnsafeSlow(body.length);
+      body.copy(this.body);
+    }
   }
 
   private unpack(): HeaderField[] {

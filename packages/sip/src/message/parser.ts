@@ -24,6 +24,11 @@ export interface ParseOptions {
    * ignored and a missing Content-Length means "the rest" (RFC 3261 §18.3).
    */
   stream?: boolean;
+  /**
+   * The octets are a header section alone, its body kept elsewhere (a compacted message read
+   * back): Content-Length is not checked against them.
+   */
+  headerSection?: boolean;
 }
 
 /**
@@ -325,6 +330,7 @@ export function parseMessage(data: Buffer, options: ParseOptions = {}): ParseRes
   const declared = message.contentLength;
   let bodyLength: number;
   if (declared === undefined) bodyLength = options.stream ? 0 : available;
+  else if (options.headerSection) bodyLength = 0;
   else if (declared > available) return failure(startLine.kind, 'Content-Length exceeds the octets received', fields, startLine);
   else bodyLength = declared;
   message.body = bodyLength === 0 ? Buffer.alloc(0) : data.subarray(bodyStart, bodyStart + bodyLength);
@@ -336,8 +342,8 @@ export function parseMessage(data: Buffer, options: ParseOptions = {}): ParseRes
   return { ok: true, message };
 }
 
-// A compacted message (one without a body) reads its header lines back from its own octets.
+// A compacted message reads its header lines back from its own octets.
 setHeaderLineReader((head) => {
-  const result = parseMessage(head, { stream: true });
+  const result = parseMessage(head, { stream: true, headerSection: true });
   return result.ok ? result.message.headers.slice() : undefined;
 });

@@ -91,8 +91,10 @@ export class InviteClientTransaction extends ClientTransaction<InviteClientState
           this.transition(S.Accepted);
           this.startTimer('M', transactionTimeout(this.context.timers), () => this.terminate());
           this.deliver(response);
-          // Accepted only passes retransmitted 2xx on (RFC 6026 §8.4): the INVITE's parsed headers can go.
+          // Accepted only passes retransmitted 2xx on (RFC 6026 §8.4): the INVITE and the 2xx (the
+          // TU read it as it was delivered) need not stay parsed in memory.
           this.request.compact();
+          response.compact();
         } else {
           this.stopTimer('A');
           this.stopTimer('B');
@@ -105,6 +107,7 @@ export class InviteClientTransaction extends ClientTransaction<InviteClientState
           else this.startTimer('D', d, () => this.terminate());
           this.deliver(response);
           this.request.compact();
+          response.compact();
         }
         return;
       case S.Completed:

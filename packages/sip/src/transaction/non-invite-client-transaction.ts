@@ -76,8 +76,10 @@ export class NonInviteClientTransaction extends ClientTransaction<NonInviteClien
       this.terminate();
       return;
     }
-    // Completed only absorbs retransmitted responses for Timer K: the request's parsed headers can go.
+    // Completed only absorbs retransmitted responses for Timer K: the request and the final
+    // response (the TU read it as it was delivered) need not stay parsed in memory.
     this.request.compact();
+    response.compact();
     this.startTimer('K', k, () => this.terminate());
   }
 

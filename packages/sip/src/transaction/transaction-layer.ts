@@ -3,6 +3,7 @@ import type { SipRequest, SipResponse } from '../message/message.js';
 import { uriToString } from '../message/uri.js';
 import type { Flow } from '../transport/transport.js';
 import type { Clock } from './clock.js';
+import { Deadlines } from './deadlines.js';
 import { InviteClientTransaction } from './invite-client-transaction.js';
 import { InviteServerTransaction } from './invite-server-transaction.js';
 import { NonInviteClientTransaction } from './non-invite-client-transaction.js';
@@ -51,8 +52,12 @@ export class TransactionLayer {
   private readonly awaitingAck = new Map<string, InviteServerTransaction>();
   private readonly context: TransactionContext;
 
+  /** The transactions' timers; the stack's own (remembered ACKs) run here too. */
+  readonly deadlines: Deadlines;
+
   constructor(clock: Clock, timers: TimerSettings) {
-    this.context = { clock, timers, onTerminated: (tx) => this.forget(tx.id) };
+    this.deadlines = new Deadlines(clock);
+    this.context = { clock, timers, deadlines: this.deadlines, onTerminated: (tx) => this.forget(tx.id) };
   }
 
   get counts(): { clients: number; servers: number } {
@@ -136,5 +141,6 @@ export class TransactionLayer {
     this.merged.clear();
     this.mergeKeys.clear();
     this.awaitingAck.clear();
+    this.deadlines.clear();
   }
 }

@@ -2,7 +2,8 @@ import { createResponse } from '../message/builders.js';
 import type { SipRequest, SipResponse } from '../message/message.js';
 import type { Flow, SendResult } from '../transport/transport.js';
 import { Emitter, type EventArgs } from '../util/emitter.js';
-import type { Clock, TimerHandle } from './clock.js';
+import type { Clock } from './clock.js';
+import type { Deadline, Deadlines } from './deadlines.js';
 import type { TimerSettings } from './timers.js';
 
 /** Misuse of a transaction (a bug in the caller), e.g. a state change the RFC does not allow. */
@@ -21,6 +22,8 @@ export interface Channel {
 
 export interface TransactionContext {
   readonly clock: Clock;
+  /** Where the transactions' timers run (one queue per length). */
+  readonly deadlines: Deadlines;
   readonly timers: TimerSettings;
   /** Called once when the transaction terminates, so the layer forgets it. */
   readonly onTerminated: (tx: { readonly id: string }) => void;
@@ -37,8 +40,8 @@ export interface TransactionEvents<State extends string> {
  */
 export abstract class Transaction<State extends string, Events extends TransactionEvents<State> = TransactionEvents<State>> extends Emitter<Events> {
   private currentState: State;
-  /** Running timers by name; made at the first one. */
-  private handles: Map<string, TimerHandle> | undefined;
+  /** Its timers (a transaction has a few at most), fired or cancelled ones until next looked at; made at the first one. */
+  private running: Deadline[] | undefined;
 
   protected constructor(
     /** The transaction key it is matched by (branch, sent-by and method). */
@@ -69,24 +72,22 @@ export abstract class Transaction<State extends string, Events extends Transacti
 
   protected startTimer(name: string, ms: number, fire: () => void): void {
     this.stopTimer(name);
-    const handles = (this.handles ??= new Map<string, TimerHandle>());
-    const handle = this.context.clock.setTimeout(() => {
-      handles.delete(name);
-      fire();
-    }, ms);
-    handles.set(name, handle);
+    (this.running ??= []).push(this.context.deadlines.set(ms, fire, name));
   }
 
   protected stopTimer(name: string): void {
-    const handle = this.handles?.get(name);
-    if (handle !== undefined) {
-      this.context.clock.clearTimeout(handle);
-      this.handles!.delete(name);
+    const running = this.running;
+    if (!running) return;
+    for (let i = running.length - 1; i >= 0; i--) {
+      const deadline = running[i]!;
+      if (deadline.fire !== undefined && deadline.name !== name) continue;
+      deadline.fire = undefined;
+      running.splice(i, 1);
     }
   }
 
   protected hasTimer(name: string): boolean {
-    return this.handles?.has(name) ?? false;
+    return this.running?.some((d) => d.name === name && d.fire !== undefined) ?? false;
   }
 
   /** Clears every timer and tells the layer; subclasses call it after moving to Terminated. */
@@ -103,9 +104,9 @@ export abstract class Transaction<State extends string, Events extends Transacti
   }
 
   private clearTimers(): void {
-    if (!this.handles) return;
-    for (const handle of this.handles.values()) this.context.clock.clearTimeout(handle);
-    this.handles = undefined;
+    if (!this.running) return;
+    for (const deadline of this.running) deadline.fire = undefined;
+    this.running = undefined;
   }
 
   /** A response the transaction makes up for its TU: 408 on timeout, 503 on transport error (§8.1.3.1). */
