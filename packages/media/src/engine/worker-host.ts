@@ -405,5 +405,6 @@ export class WorkerHost {
     if (this.inactivityTimer) clearInterval(this.inactivityTimer);
     for (const port of this.peers.values()) port.close();
     this.peers.clear();
+    this.pool?.close();
   }
 }
