@@ -202,29 +202,24 @@ export abstract class SipMessage {
   }
 
   /**
-   * Keeps a received message as its header section's octets alone, read back into lines when
-   * next used: for a message held only to absorb retransmissions (a completed UDP transaction,
-   * 32 s), whose header line objects and strings are most of what it holds. Its body, when it is
-   * a view of the whole datagram, becomes a copy of its own. A message built here, or with a line
-   * changed other than its Via, only releases its parsed values.
+   * Keeps a message as its header section's octets alone (as they go on the wire), read back into
+   * lines when next used: for a message held only to absorb retransmissions (a completed UDP
+   * transaction, 32 s), whose header line objects and strings are most of what it holds. Its
+   * body, when it is a view of the whole datagram, becomes a copy of its own.
    */
   compact(): void {
     this.typedCache = undefined;
     const lines = this.lines;
-    if (!readHeaderLines || this.startLineRaw === undefined || lines === undefined) return;
-    let head = this.startLineRaw;
-    for (const f of lines) {
-      // Lines as received read back as they were; of the changed ones only a Via (the stack's
-      // received/rport) is known to, so a message with any other change stays as it is.
-      if (f.raw === undefined && f.key !== 'via') return;
-      head += f.raw ?? `${f.name}: ${f.value}\r\n`;
-    }
+    if (!readHeaderLines || lines === undefined) return;
+    const startLine = this.startLineRaw ?? this.startLine() + '\r\n';
+    let head = startLine;
+    for (const f of lines) head += f.raw ?? `${f.name}: ${f.value}\r\n`;
     head += this.separator;
     // Not from Buffer's shared pool: a kept slice would keep its whole 8 KB slab.
     const packed = Buffer.allocUnsafeSlow(Buffer.byteLength(head, this.encoding));
     packed.write(head, 0, this.encoding);
     // A copy: the start line as received is a slice of the whole received text, and would keep it.
-    this.startLineRaw = packed.toString(this.encoding, 0, Buffer.byteLength(this.startLineRaw, this.encoding));
+    this.startLineRaw = packed.toString(this.encoding, 0, Buffer.byteLength(startLine, this.encoding));
     this.packed = packed;
     this.lines = undefined;
     const body = this.body;

@@ -25,8 +25,8 @@ export interface ParseOptions {
    */
   stream?: boolean;
   /**
-   * The octets are a header section alone, its body kept elsewhere (a compacted message read
-   * back): Content-Length is not checked against them.
+   * The octets are a header section alone, its body kept elsewhere: a compacted message read
+   * back. Its lines are returned as they are, neither checked nor required.
    */
   headerSection?: boolean;
 }
@@ -314,6 +314,8 @@ export function parseMessage(data: Buffer, options: ParseOptions = {}): ParseRes
       : new SipResponse(startLine.status, startLine.reason, finalFields, undefined, startLineRaw);
   message.encoding = encoding;
   message.separator = separator;
+  // Our own octets read back: their lines are what was needed; they are checked when used.
+  if (options.headerSection) return { ok: true, message };
 
   try {
     message.validateHeaders();
@@ -330,7 +332,6 @@ export function parseMessage(data: Buffer, options: ParseOptions = {}): ParseRes
   const declared = message.contentLength;
   let bodyLength: number;
   if (declared === undefined) bodyLength = options.stream ? 0 : available;
-  else if (options.headerSection) bodyLength = 0;
   else if (declared > available) return failure(startLine.kind, 'Content-Length exceeds the octets received', fields, startLine);
   else bodyLength = declared;
   message.body = bodyLength === 0 ? Buffer.alloc(0) : data.subarray(bodyStart, bodyStart + bodyLength);

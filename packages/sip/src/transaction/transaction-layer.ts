@@ -50,6 +50,8 @@ export class TransactionLayer {
   /** The merge key of each server transaction in `merged`, by transaction id (its request may have released its parsed headers). */
   private readonly mergeKeys = new Map<string, string>();
   private readonly awaitingAck = new Map<string, InviteServerTransaction>();
+  /** The key in `awaitingAck` of each INVITE server transaction there, by transaction id. */
+  private readonly ackKeys = new Map<string, string>();
   private readonly context: TransactionContext;
 
   /** The transactions' timers; the stack's own (remembered ACKs) run here too. */
@@ -103,13 +105,7 @@ export class TransactionLayer {
     const id = serverKey(request);
     const tx =
       request.method === 'INVITE'
-        ? new InviteServerTransaction(id, request, channel, flow, this.context, (ist, response) => {
-            const key = ackKey(request.callId, request.cseq.seq, request.fromTag, response.toTag);
-            this.awaitingAck.set(key, ist);
-            ist.once('terminated', () => {
-              if (this.awaitingAck.get(key) === ist) this.awaitingAck.delete(key);
-            });
-          })
+        ? new InviteServerTransaction(id, request, channel, flow, this.context, this.awaitAck)
         : new NonInviteServerTransaction(id, request, channel, flow, this.context);
     this.servers.set(id, tx);
     if (request.toTag === undefined) {
@@ -120,7 +116,19 @@ export class TransactionLayer {
     return tx;
   }
 
+  /** An INVITE server transaction sent a 2xx: its ACK (a transaction of its own) is routed to it until it ends. */
+  private readonly awaitAck = (ist: InviteServerTransaction, response: SipResponse): void => {
+    const key = ackKey(ist.request.callId, ist.request.cseq.seq, ist.request.fromTag, response.toTag);
+    this.awaitingAck.set(key, ist);
+    this.ackKeys.set(ist.id, key);
+  };
+
   private forget(id: string): void {
+    const ackKey = this.ackKeys.get(id);
+    if (ackKey !== undefined) {
+      this.ackKeys.delete(id);
+      if (this.awaitingAck.get(ackKey)?.id === id) this.awaitingAck.delete(ackKey);
+    }
     if (this.servers.delete(id)) {
       const mk = this.mergeKeys.get(id);
       if (mk !== undefined) {
@@ -141,6 +149,7 @@ export class TransactionLayer {
     this.merged.clear();
     this.mergeKeys.clear();
     this.awaitingAck.clear();
+    this.ackKeys.clear();
     this.deadlines.clear();
   }
 }

@@ -45,6 +45,9 @@ const literalLookup: NonNullable<SocketOptions['lookup']> = (hostname, options, 
   else lookup(hostname, options, callback);
 };
 
+/** How many remote ends' flows a UDP transport keeps for reuse. */
+const MAX_KEPT_FLOWS = 4096;
+
 /** SIP over UDP (RFC 3261 §18): one message per datagram. */
 export class UdpTransport extends Emitter<TransportEvents> implements Transport {
   readonly protocol = 'udp' as const;
@@ -52,6 +55,12 @@ export class UdpTransport extends Emitter<TransportEvents> implements Transport 
   readonly secure = false;
   readonly canConnect = true;
   private closed = false;
+  /**
+   * The flows to and from each remote address, made once: a flow is immutable, and every message
+   * and transaction would otherwise hold a new one (tens of thousands on a busy server).
+   */
+  private readonly flows = new Map<string, Map<number, UdpFlow>>();
+  private flowCount = 0;
 
   private constructor(
     private readonly socket: Socket,
@@ -59,7 +68,7 @@ export class UdpTransport extends Emitter<TransportEvents> implements Transport 
     private readonly limits: Partial<ParseLimits> | undefined,
   ) {
     super();
-    socket.on('message', (data, rinfo) => this.receive(data, { address: rinfo.address, port: rinfo.port }));
+    socket.on('message', (data, rinfo) => this.receive(data, this.flowTo(rinfo.address, rinfo.port)));
     socket.on('error', (error) => this.emit('error', error));
   }
 
@@ -82,8 +91,24 @@ export class UdpTransport extends Emitter<TransportEvents> implements Transport 
     return new UdpTransport(socket, { address: bound.address, port: bound.port }, options.limits);
   }
 
-  private receive(data: Buffer, remote: Endpoint): void {
-    const flow = new UdpFlow(this, this.local, remote);
+  /** The flow with this remote end; the table starts again when it has grown past a bound. */
+  private flowTo(address: string, port: number): UdpFlow {
+    let byPort = this.flows.get(address);
+    const known = byPort?.get(port);
+    if (known) return known;
+    if (this.flowCount >= MAX_KEPT_FLOWS) {
+      this.flows.clear();
+      this.flowCount = 0;
+      byPort = undefined;
+    }
+    if (!byPort) this.flows.set(address, (byPort = new Map<number, UdpFlow>()));
+    const flow = new UdpFlow(this, this.local, { address, port });
+    byPort.set(port, flow);
+    this.flowCount++;
+    return flow;
+  }
+
+  private receive(data: Buffer, flow: UdpFlow): void {
     const result = parseMessage(data, this.limits ? { limits: this.limits } : {});
     if (!result.ok && result.kind === 'empty') return; // CRLF keep-alive
     this.emit('message', result, flow, data);
@@ -92,7 +117,7 @@ export class UdpTransport extends Emitter<TransportEvents> implements Transport 
   flow(id: string): Flow | undefined {
     // A UDP flow is just a remote address: any id we minted can be rebuilt.
     const m = /^udp:.*\/(.+):(\d+)$/.exec(id);
-    return m ? new UdpFlow(this, this.local, { address: m[1]!, port: Number(m[2]) }) : undefined;
+    return m ? this.flowTo(m[1]!, Number(m[2])) : undefined;
   }
 
   send(data: Buffer, target: Flow | Endpoint): Promise<SendResult> {
@@ -101,7 +126,7 @@ export class UdpTransport extends Emitter<TransportEvents> implements Transport 
     return new Promise((resolve) => {
       try {
         this.socket.send(data, remote.port, remote.address, (error) => {
-          resolve(error ? { ok: false, error: error.message } : { ok: true, flow: isFlow(target) ? target : new UdpFlow(this, this.local, remote) });
+          resolve(error ? { ok: false, error: error.message } : { ok: true, flow: isFlow(target) ? target : this.flowTo(remote.address, remote.port) });
         });
       } catch (error) {
         resolve({ ok: false, error: error instanceof Error ? error.message : String(error) });

@@ -34,7 +34,12 @@ export class Emitter<Events extends object> {
   }
 
   off<K extends keyof Events>(event: K, listener: (...args: EventArgs<Events, K>) => void): void {
-    this.listeners?.get(event)?.delete(listener);
+    const listeners = this.listeners;
+    const set = listeners?.get(event);
+    if (!listeners || !set?.delete(listener) || set.size > 0) return;
+    // Emptied: let the set go, and the map with its last one (a transaction kept 32 s after its TU let go).
+    listeners.delete(event);
+    if (listeners.size === 0) this.listeners = undefined;
   }
 
   listenerCount<K extends keyof Events>(event: K): number {

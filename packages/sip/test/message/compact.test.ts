@@ -46,16 +46,21 @@ describe('compact (a held request kept as its octets)', () => {
     expect(request.toString()).toContain('Expires: 300\r\n');
   });
 
-  it('only releases the parsed values of a request built here or changed (but for its Via)', () => {
+  it('packs a request built here, or changed, as it goes on the wire', () => {
     const changed = received(wire);
     changed.set('Subject', 'set here');
+    const changedBytes = changed.toBuffer();
     changed.compact();
     expect(changed.get('subject')).toBe('set here');
     expect(changed.callId).toBe('compact-1');
+    expect(changed.toBuffer().equals(changedBytes)).toBe(true);
     const built = createRequest({ method: 'MESSAGE', uri: 'sip:bob@example.com', from: 'sip:ann@example.com', to: 'sip:bob@example.com', body: 'hi', contentType: 'text/plain' });
     const before = built.toBuffer();
+    const lines = built.headers.map((f) => ({ name: f.name, key: f.key, value: f.value }));
     built.compact();
+    expect(built.headers.map((f) => ({ name: f.name, key: f.key, value: f.value }))).toEqual(lines);
     expect(built.toBuffer().equals(before)).toBe(true);
+    expect(built.body.toString()).toBe('hi');
   });
 
   it('keeps a received message with a body: header lines read back, the body a copy of its own', () => {

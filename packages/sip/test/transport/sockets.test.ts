@@ -95,9 +95,14 @@ describe('UdpTransport', () => {
     expect(got[0]!.result.ok).toBe(true);
     expect(got[1]!.result.ok).toBe(false);
     expect(got[0]!.flow.remote.port).toBe(peer.address().port);
+    // One flow per remote end, shared by its datagrams and by sends to it.
+    expect(got[1]!.flow).toBe(got[0]!.flow);
+    expect(transport.flow(got[0]!.flow.id)).toBe(got[0]!.flow);
     const echo = new Promise<string>((r) => peer.once('message', (d) => r(d.toString())));
     await transport.send(Buffer.from('pong'), got[0]!.flow);
     expect(await echo).toBe('pong');
+    const sent = await transport.send(Buffer.from('pong'), { address: '127.0.0.1', port: peer.address().port });
+    expect(sent).toMatchObject({ ok: true, flow: got[0]!.flow });
     peer.close();
     await transport.close();
     expect(await transport.send(Buffer.from('x'), { address: '127.0.0.1', port: 9 })).toMatchObject({ ok: false });
