@@ -31,13 +31,12 @@ export interface BoundPair {
 
 export interface RtpPortPoolOptions {
   /**
-   * A released pair is handed out again only after resting this long with nothing received for
-   * as long (one that heard packets in that time is closed instead). The far end of a call we
-   * hang up sends until our BYE reaches it: a network trip, or up to 3.5 s when BYEs are lost
-   * (RFC 3261 Timer E: retransmissions at 0.5, 1.5, 3.5 s); a pair it is still sending to at
-   * handout is retired, so the quarantine is the quiet a pair must show, not a guess of the
-   * longest tail. Shorter lets more pairs be reused within `maxResting` (at 640 legs/s a thread
-   * keeps rate × quarantine pairs resting). Default 3000 ms.
+   * A released pair is handed out again only after resting this long and hearing nothing for as
+   * long; one still hearing packets after twice this is closed. The far end of a call we hang up
+   * sends until our BYE reaches it: a network trip, or up to 3.5 s when BYEs are lost (RFC 3261
+   * Timer E: retransmissions at 0.5, 1.5, 3.5 s). The quarantine is the quiet a pair must show,
+   * not a guess of the longest tail. Shorter lets more pairs be reused within `maxResting` (a
+   * thread keeps about rate × quarantine pairs resting). Default 3000 ms.
    */
   quarantineMs?: number;
   /**
@@ -140,9 +139,9 @@ const ignore = (): void => undefined;
 /**
  * Hands out even/odd port pairs from a range, and takes them back to reuse: binding and closing
  * two sockets per leg was about a quarter of a media thread's time in bench:calls. A released
- * pair rests (its packets read and dropped) for `quarantineMs` before another leg gets it, oldest
- * first, unless it heard packets in that time (then it is closed: its old peer still sends);
- * until one is ready a new pair is bound. Pairs given out are never given twice at once; a port
+ * pair rests (its packets read and dropped) until it has been quiet for `quarantineMs`, then goes
+ * to another leg, oldest first; one its old peer keeps sending to is closed instead. Until one is
+ * ready a new pair is bound. Pairs given out are never given twice at once; a port
  * another program holds just fails to bind and the next pair is tried. When a range has no port
  * left to bind, the pair that rested longest goes out even before its quarantine ends (what
  * binding from a full range did before). Without a range (`null`) the system picks the port
@@ -150,7 +149,7 @@ const ignore = (): void => undefined;
  *
  * ```
  * bound ──release()──▶ resting ──quiet for quarantineMs, bindPair()──▶ bound (a new lease)
- *                        └──heard late, over maxResting, idleCloseMs, close()──▶ closed
+ *                        └──still heard after 2 × quarantineMs, over maxResting, idleCloseMs, close()──▶ closed
  * ```
  */
 export class RtpPortPool {
@@ -246,23 +245,29 @@ export class RtpPortPool {
   }
 
   /**
-   * The oldest resting pair for this address, if its quarantine is over (or `evenEarly`). One
-   * that heard packets during the last quarantine period is closed instead: its old peer has not
-   * stopped sending, and a new leg would latch onto that stream (symmetric RTP).
+   * The oldest resting pair for this address once it has rested, and heard nothing, for the
+   * quarantine (or at once when `evenEarly`). Nearly every pair hears its old peer for a moment
+   * after release (the far end sends until our BYE arrives): such a pair goes to the back of the
+   * queue and is tried again later. One still hearing packets after twice the quarantine is
+   * closed: its old peer has not stopped, and a new leg would latch onto that stream.
    */
   private takeResting(address: string, evenEarly: boolean): BoundPair | null {
     const queue = this.resting.get(address);
     if (!queue) return null;
     const now = this.now();
-    let held = queue[0];
-    while (held && !evenEarly && now - held.restedAt >= this.quarantineMs && now - held.heardAt < this.quarantineMs) {
+    let held: Held | undefined;
+    // A few noisy pairs looked at, at most, per call (each goes to the back or is closed).
+    for (let looked = 0; looked < 4 && !held; looked++) {
+      const head = queue[0];
+      if (!head || (!evenEarly && now - head.restedAt < this.quarantineMs)) return null;
       queue.shift();
-      this.restingCount--;
-      this.forget(held);
-      held = queue[0];
+      if (evenEarly || now - head.heardAt >= this.quarantineMs) held = head;
+      else if (now - head.restedAt >= 2 * this.quarantineMs) {
+        this.restingCount--;
+        this.forget(head);
+      } else queue.push(head);
     }
-    if (!held || (!evenEarly && now - held.restedAt < this.quarantineMs)) return null;
-    queue.shift();
+    if (!held) return null;
     this.restingCount--;
     // As fresh from bindUdp: no listeners, keeps the thread alive while in use.
     for (const socket of [held.rtp, held.rtcp]) {

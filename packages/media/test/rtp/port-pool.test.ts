@@ -136,18 +136,38 @@ describe('RTP port pool', () => {
     expect(pool.stats().strays).toBe(7);
   });
 
+  it('reuses a pair that heard its old peer just after release once it has been quiet for the quarantine', async () => {
+    const { pool, clock } = poolAt();
+    const oldPeer = await phone();
+    const pair = await pool.bindPair(LOCAL);
+    pair.release();
+    clock.t = 50;
+    oldPeer.send(pair.port, 3);
+    await until('the strays read', () => pool.stats().strays === 3);
+
+    clock.t = 1000;
+    expect((await pool.bindPair(LOCAL)).port).not.toBe(pair.port);
+    expect(pool.stats()).toMatchObject({ resting: 1, reused: 0 });
+    clock.t = 1050;
+    expect((await pool.bindPair(LOCAL)).port).toBe(pair.port);
+  });
+
   it('closes a resting pair whose old peer has not stopped sending instead of reusing it', async () => {
     const { pool, clock } = poolAt();
     const oldPeer = await phone();
     const pair = await pool.bindPair(LOCAL);
     pair.release();
-    clock.t = 900;
-    oldPeer.send(pair.port);
-    await until('the stray read', () => pool.stats().strays === 1);
+    for (const t of [500, 1500]) {
+      clock.t = t;
+      oldPeer.send(pair.port);
+      await until('the stray read', () => pool.stats().strays === (t === 500 ? 1 : 2));
+      clock.t = t + 100;
+      expect((await pool.bindPair(LOCAL)).port).not.toBe(pair.port);
+    }
+    expect(pool.stats().resting).toBe(1);
 
-    clock.t = 1000;
-    const next = await pool.bindPair(LOCAL);
-    expect(next.port).not.toBe(pair.port);
+    clock.t = 2000;
+    expect((await pool.bindPair(LOCAL)).port).not.toBe(pair.port);
     expect(isOpen(pair.rtp) || isOpen(pair.rtcp)).toBe(false);
     expect(pool.stats()).toMatchObject({ resting: 0, reused: 0 });
   });
