@@ -1,4 +1,5 @@
 import { closeSync, fsync, fsyncSync, openSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
 import type SqliteDatabase from 'better-sqlite3';
 
 type Sqlite = SqliteDatabase.Database;
@@ -9,13 +10,16 @@ interface Pending {
 }
 
 /**
- * Writes of one turn of the event loop committed as one SQLite transaction (group commit), on
- * the store's own connection, with `synchronous=NORMAL` for that transaction only: a write's
- * promise resolves after its group committed, so it survives `kill -9` (the WAL is written), and
- * the WAL file is flushed to the disk within `syncIntervalMs` after it, on libuv's thread pool,
- * never on the main thread (decision 0006). A write that throws (a constraint)
- * fails alone; the others of its group still commit. Nothing is ever written inside a
- * transaction the repositories have open on the connection: the group waits for it to end.
+ * Writes committed in groups, one SQLite transaction each (group commit), on the store's own
+ * connection, with `synchronous=NORMAL` for that transaction only: a write's promise resolves
+ * after its group committed, so it survives `kill -9` (the WAL is written), and the WAL file is
+ * flushed to the disk within `syncIntervalMs` after it, on libuv's thread pool, never on the main
+ * thread (decision 0006). A group is what was queued in one turn of the event loop, and, under
+ * load, in the `spacingMs` after the previous commit: a write that comes less than that after a
+ * commit waits for the rest of it, so a busy server commits at most once per `spacingMs` and an
+ * idle one at once. A write that throws (a constraint) fails alone; the others of its group
+ * still commit. Nothing is ever written inside a transaction the repositories have open on the
+ * connection: the group waits for it to end.
  */
 export class GroupCommit {
   private queue: Pending[] = [];
@@ -29,10 +33,15 @@ export class GroupCommit {
 
   private walFd: number | null = null;
   private syncTimer: NodeJS.Timeout | null = null;
+  private lastCommitAt = -Infinity;
+  private spacingTimer: NodeJS.Timeout | null = null;
+  private groups = 0;
+  private writes = 0;
 
   constructor(
     private readonly sqlite: Sqlite,
     private readonly syncIntervalMs = 1000,
+    private readonly spacingMs = 2,
   ) {
     const synchronous = Number(sqlite.pragma('synchronous', { simple: true }));
     this.begin = sqlite.prepare('BEGIN IMMEDIATE');
@@ -49,9 +58,16 @@ export class GroupCommit {
       this.queue.push({ write, settle: (o) => (o.ok ? resolve(o.value as T) : reject(o.error instanceof Error ? o.error : new Error(String(o.error)))) });
       if (!this.scheduled) {
         this.scheduled = true;
-        setImmediate(() => this.flush());
+        const wait = this.lastCommitAt + this.spacingMs - performance.now();
+        if (wait > 0) this.spacingTimer = setTimeout(() => this.flush(), wait);
+        else setImmediate(() => this.flush());
       }
     });
+  }
+
+  /** Groups committed and the writes in them, since the start. */
+  stats(): { groups: number; writes: number } {
+    return { groups: this.groups, writes: this.writes };
   }
 
   /** Commits what is queued (unless a transaction is open: then those writes fail); no write is taken afterwards. */
@@ -64,6 +80,7 @@ export class GroupCommit {
       this.commitQueue();
     }
     if (this.syncTimer) clearTimeout(this.syncTimer);
+    if (this.spacingTimer) clearTimeout(this.spacingTimer);
     if (this.walFd !== null) {
       try {
         fsyncSync(this.walFd);
@@ -91,6 +108,7 @@ export class GroupCommit {
 
   private flush(): void {
     this.scheduled = false;
+    this.spacingTimer = null;
     if (this.queue.length === 0) return;
     if (this.sqlite.inTransaction) {
       this.scheduled = true;
@@ -116,6 +134,9 @@ export class GroupCommit {
         }
       }
       this.commit.run();
+      this.lastCommitAt = performance.now();
+      this.groups++;
+      this.writes += group.length;
     } catch (error) {
       if (this.sqlite.inTransaction) this.rollback.run();
       for (const p of group) p.settle({ ok: false, error });
