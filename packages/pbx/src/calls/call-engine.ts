@@ -621,6 +621,7 @@ export class CallEngine implements CallControl {
   async finish(call: Call, outcome: CallOutcome): Promise<void> {
     if (call.state === 'ended') return;
     call.state = 'ended';
+    call.wake();
     if (call.ringTimer) clearTimeout(call.ringTimer);
     this.calls.delete(call.id);
     this.unfollow(call);

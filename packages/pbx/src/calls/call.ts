@@ -58,8 +58,8 @@ export class Call {
   answeredAt: number | null = null;
   /** Our SDP answer to the caller (sent with the 180 as early media, again in the 200). */
   aAnswer = '';
-  /** The caller has our 200: from now on the call ends as answered. */
-  connected = false;
+  private isConnected = false;
+  private waiters: Array<() => void> = [];
   /** [voicemail hook] Voicemail took the caller: finish() leaves the caller's media leg open. */
   handedOff = false;
   /** What the caller is told when every branch failed. */
@@ -101,6 +101,39 @@ export class Call {
   /** Read through a method: the state changes across awaits, where TypeScript's narrowing cannot see it. */
   get ended(): boolean {
     return this.state === 'ended';
+  }
+
+  /** The caller has our 200: from now on the call ends as answered. */
+  get connected(): boolean {
+    return this.isConnected;
+  }
+
+  set connected(value: boolean) {
+    this.isConnected = value;
+    if (value) this.wake();
+  }
+
+  /** The call has ended (finish() calls this right after it set the state). */
+  wake(): void {
+    for (const waiter of this.waiters.splice(0)) waiter();
+  }
+
+  /**
+   * Resolves once the caller is connected or the call has ended, or after `limitMs` (the media
+   * thread's own limit for an answer: a call not connected by then is not going to be). Between
+   * the callee's 200 and the caller's (the answer applied and the bridge made on the media thread:
+   * a moment, or more on a loaded server) the callee already talks to us: a REFER sent then is
+   * carried out once connected.
+   */
+  untilConnected(limitMs = 10_000): Promise<void> {
+    if (this.isConnected || this.ended) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, limitMs);
+      this.waiters.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
   }
 
   /** The party across from `leg`, while it is still in this call. */

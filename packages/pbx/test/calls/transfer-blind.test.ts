@@ -55,6 +55,46 @@ describe.skipIf(!Baresip.isAvailable())('blind transfers (REFER)', () => {
     await until('every call ended', () => pbx.pbx.calls?.activeCalls === 0);
   });
 
+  it('blind, sent at once after answering while the caller is not yet connected: carried out once the caller is', async () => {
+    const alice = await deskPhone(pbx, '151', 'Alice Adams', 440);
+    const bob = await deskPhone(pbx, '152', 'Bob Baker', 1000);
+    const carol = await deskPhone(pbx, '153', 'Carol Cole', 1600);
+    phones.push(alice, bob, carol);
+    // Hold the caller's side of the answer (its history write comes before the caller's 200), as
+    // a loaded server does while it sets up the media: Bob has the call, Alice does not yet.
+    let release = (): void => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const history = pbx.store.callHistory;
+    const answer = history.answer.bind(history);
+    history.answer = async (...args) => {
+      await held;
+      return answer(...args);
+    };
+    let referred = false;
+    pbx.udp.on('message', (result) => {
+      if (result.ok && result.message.isRequest && result.message.method === 'REFER') referred = true;
+    });
+
+    await alice.dial(`sip:152@127.0.0.1:${pbx.port}`);
+    await bob.waitFor('CALL_INCOMING', { since: 0 });
+    await bob.accept();
+    await bob.waitFor('CALL_ESTABLISHED', { since: 0 });
+    await bob.transfer(`sip:153@127.0.0.1:${pbx.port}`);
+    await until('the REFER reached the server', () => referred);
+    expect(alice.events.some((e) => e.type === 'CALL_ESTABLISHED')).toBe(false);
+    release();
+
+    const incoming = await carol.waitFor('CALL_INCOMING', { since: 0 });
+    expect(incoming.peeruri).toContain('sip:151@');
+    await carol.accept();
+    await bob.waitFor('CALL_CLOSED', { since: 0, timeoutMs: 10_000 });
+    await sleep(2500);
+    await alice.hangup();
+    await carol.waitFor('CALL_CLOSED', { since: 0 });
+    expect(endsHearing(alice.heardAudio(), 1600), story(alice.heardAudio(), 1600)).toBe(true);
+    expect(endsHearing(carol.heardAudio(), 440), story(carol.heardAudio(), 440)).toBe(true);
+  });
+
   it('blind to a target that does not answer: the call rings back the transferor, who gets Alice back', async () => {
     const alice = await deskPhone(pbx, '111', 'Alice Adams', 440);
     const bob = await deskPhone(pbx, '112', 'Bob Baker', 1000);
