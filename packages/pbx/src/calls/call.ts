@@ -119,14 +119,14 @@ export class Call {
   }
 
   /**
-   * Resolves once the caller is connected or the call has ended, or after `limitMs` (the media
-   * thread's own limit for an answer: a call not connected by then is not going to be). Between
-   * the callee's 200 and the caller's (the answer applied and the bridge made on the media thread:
-   * a moment, or more on a loaded server) the callee already talks to us: a REFER sent then is
-   * carried out once connected.
+   * Between the callee's 200 and the caller's (the answer applied and the bridge made on the media
+   * thread: a moment, or more on a loaded server) the callee already talks to us: a REFER sent
+   * then is carried out once the caller is connected. Resolves at once unless the call is in that
+   * gap; else once it is connected or has ended, or after `limitMs` (the media thread's own limit
+   * for an answer: a call not connected by then is not going to be).
    */
   untilConnected(limitMs = 10_000): Promise<void> {
-    if (this.isConnected || this.ended) return Promise.resolve();
+    if (this.state !== 'answered' || this.isConnected) return Promise.resolve();
     return new Promise((resolve) => {
       const timer = setTimeout(resolve, limitMs);
       this.waiters.push(() => {

@@ -37,7 +37,7 @@ export class Transfers {
       return;
     }
     // The callee answered and transfers at once, before we connected the caller: wait for that.
-    if (call.state === 'answered') await call.untilConnected();
+    await call.untilConnected();
     const transferee = call.other(leg);
     if (call.state !== 'answered' || !call.connected || call.room || !transferee || transferee.ended || call.detached.has(transferee)) {
       tx.respond(403, 'Only an answered call between two parties can be transferred');
@@ -210,7 +210,7 @@ export class Transfers {
     const consultation = named.call;
     if (consultation.room) return this.transferToRoom(call, leg, transferee, consultation.room.room, tx, consultation);
     // "Complete Transfer" right after the target answered: the consultation may not be connected yet.
-    if (consultation.state === 'answered') await consultation.untilConnected();
+    await consultation.untilConnected();
     if (call.ended) {
       tx.respond(481, 'The call ended meanwhile');
       return;
@@ -282,7 +282,7 @@ export class Transfers {
    */
   async inviteReplaces(request: SipRequest, tx: InviteServerTransaction, caller: DeviceAccount, replaces: Replaces): Promise<void> {
     const named = this.engine.dialogNamed(replaces);
-    if (named?.call.state === 'answered') await named.call.untilConnected();
+    await named?.call.untilConnected();
     if (!named || named.call.ended || named.call.state !== 'answered' || !named.call.connected) {
       tx.respond(481, 'The call to be replaced does not exist');
       return;

@@ -212,9 +212,7 @@ export abstract class SipMessage {
     const lines = this.lines;
     if (!readHeaderLines || lines === undefined) return;
     const startLine = this.startLineRaw ?? this.startLine() + '\r\n';
-    let head = startLine;
-    for (const f of lines) head += f.raw ?? `${f.name}: ${f.value}\r\n`;
-    head += this.separator;
+    const head = this.headerSection(startLine, lines);
     // Not from Buffer's shared pool: a kept slice would keep its whole 8 KB slab.
     const packed = Buffer.allocUnsafeSlow(Buffer.byteLength(head, this.encoding));
     packed.write(head, 0, this.encoding);
@@ -389,11 +387,16 @@ export abstract class SipMessage {
 
   /** The wire form: untouched lines exactly as received, changed ones as `Name: value`. */
   toBuffer(): Buffer {
-    let head = this.startLineRaw ?? this.startLine() + '\r\n';
-    for (const f of this.fields) head += f.raw ?? `${f.name}: ${f.value}\r\n`;
-    head += this.separator;
+    const head = this.headerSection(this.startLineRaw ?? this.startLine() + '\r\n', this.fields);
     const headBytes = Buffer.from(head, this.encoding);
     return this.body.length === 0 ? headBytes : Buffer.concat([headBytes, this.body]);
+  }
+
+  /** The start line and header lines as they go on the wire, up to the body. */
+  private headerSection(startLine: string, lines: readonly HeaderField[]): string {
+    let head = startLine;
+    for (const f of lines) head += f.raw ?? `${f.name}: ${f.value}\r\n`;
+    return head + this.separator;
   }
 
   toString(): string {

@@ -81,7 +81,7 @@ export abstract class Transaction<State extends string, Events extends Transacti
     for (let i = running.length - 1; i >= 0; i--) {
       const deadline = running[i]!;
       if (deadline.fire !== undefined && deadline.name !== name) continue;
-      deadline.fire = undefined;
+      this.context.deadlines.cancel(deadline);
       running.splice(i, 1);
     }
   }
@@ -105,7 +105,7 @@ export abstract class Transaction<State extends string, Events extends Transacti
 
   private clearTimers(): void {
     if (!this.running) return;
-    for (const deadline of this.running) deadline.fire = undefined;
+    for (const deadline of this.running) this.context.deadlines.cancel(deadline);
     this.running = undefined;
   }
 
