@@ -94,13 +94,25 @@ test.describe('conference', () => {
     await expect.poll(() => hearsOthers(alice!.page, [900, 1300, 1700], 500), { timeout: 20_000 }).toBe(true);
     await expect.poll(() => hearsOthers(bob!.page, [500, 1300, 1700], 900), { timeout: 20_000 }).toBe(true);
 
-    // The phones' recordings: a stretch of the three others together, and their own tone never back.
+    // The phones' recordings grow as they hear: each must hold a second of the three others
+    // together before the phones hang up (on a busy machine the browsers' checks can pass within
+    // a second or two of the phones joining, too soon for that).
+    const phones = [[carol, 1300], [dan, 1700]] as const;
+    const heardRun = (phone: typeof carol, own: number) => {
+      try {
+        return longestRun(blocks(phone.heardAudio(), tones.filter((hz) => hz !== own), own), 'ok');
+      } catch {
+        return 0; // no recording yet
+      }
+    };
+    for (const [phone, own] of phones) await expect.poll(() => heardRun(phone, own), { timeout: 20_000 }).toBeGreaterThanOrEqual(4);
+    // The finished recordings: that stretch, and their own tone never back.
     const carolMark = carol.events.length;
     const danMark = dan.events.length;
     await Promise.all([carol.hangup(), dan.hangup()]);
     await Promise.all([carol.waitFor('CALL_CLOSED', { since: carolMark }), dan.waitFor('CALL_CLOSED', { since: danMark })]);
     await new Promise((resolve) => setTimeout(resolve, 300));
-    for (const [phone, own] of [[carol, 1300], [dan, 1700]] as const) {
+    for (const [phone, own] of phones) {
       const heard = blocks(phone.heardAudio(), tones.filter((hz) => hz !== own), own);
       expect(longestRun(heard, 'ok'), `${own} Hz phone heard: ${heard.join(' ')}`).toBeGreaterThanOrEqual(4);
       expect(heard.filter((b) => b === 'own').length, `${own} Hz phone heard itself: ${heard.join(' ')}`).toBe(0);

@@ -249,7 +249,7 @@ export class Baresip extends EventEmitter {
 
   /**
    * What the phone heard in its most recent call: the decoded audio that baresip's sndfile
-   * module wrote. Complete once the call has ended.
+   * module wrote. Complete once the call has ended; during the call, what was heard so far.
    */
   heardAudio(): Pcm {
     const cwd = join(this.dir, 'cwd');
