@@ -188,6 +188,7 @@ export class Pbx {
           tx.respond(503, 'Calls are not available');
           return;
         }
+        this.watchAnswer(request, tx);
         return this.calls.handleInvite(request, tx);
       case 'BYE':
       case 'INFO':
@@ -205,6 +206,23 @@ export class Pbx {
       default:
         tx.respond(501, 'Not Implemented', { headers: { Allow: (this.o.allow ?? ALLOW).join(', ') } });
     }
+  }
+
+  /**
+   * A caller that will never acknowledge our 2xx has left the call: a CANCEL crossed the 2xx
+   * (JsSIP then sends neither the ACK nor the BYE that §9.1 asks of it, and the callee would stay
+   * connected to nobody), or 64*T1 passed without an ACK (§13.3.1.4). The call ends as if the
+   * caller had hung up, with a BYE to it as well.
+   */
+  private watchAnswer(request: SipRequest, tx: InviteServerTransaction): void {
+    const key = `${request.callId}|${tx.localTag}|${request.fromTag ?? ''}`;
+    const end = (why: string) => {
+      const status = tx.finalResponse?.status ?? 0;
+      if (status < 200 || status >= 300) return; // Timer H after a refusal: there is no call
+      if (!this.calls?.endUnacknowledged(key, why)) this.answered.endUnacknowledged(key, why);
+    };
+    tx.on('cancelledAfterAnswer', () => end('a CANCEL crossed our answer'));
+    tx.on('ackTimeout', () => end('no ACK came for our answer'));
   }
 
   private onFlowClosed(flow: Flow): void {

@@ -120,6 +120,18 @@ export class CallEngine implements CallControl {
     return true;
   }
 
+  /**
+   * The caller of dialog `key` will never acknowledge our 2xx (Pbx.watchAnswer): its call ends as
+   * if it had hung up, with a BYE to every party. False when the dialog is not one of these calls.
+   */
+  endUnacknowledged(key: string, why: string): boolean {
+    const entry = this.dialogs.get(key);
+    if (!entry) return false;
+    this.o.logger('info', 'the caller left an answered call: ending it', { call: entry.call.id, why });
+    void this.hangUp(entry.call, null, 'answered');
+    return true;
+  }
+
   /** A new INVITE (outside any dialog). */
   async handleInvite(request: SipRequest, tx: InviteServerTransaction): Promise<void> {
     const flow = tx.flow;

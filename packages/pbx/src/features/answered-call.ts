@@ -227,6 +227,14 @@ export class AnsweredCalls {
     return true;
   }
 
+  /** As CallEngine.endUnacknowledged, for a call the server answered itself. */
+  endUnacknowledged(key: string, why: string): boolean {
+    const call = this.byDialog.get(key);
+    if (!call) return false;
+    void call.hangUp(why);
+    return true;
+  }
+
   /** Hangs up every call (shutdown). */
   async close(): Promise<void> {
     await Promise.all([...this.byDialog.values()].map((c) => c.hangUp('server shutting down')));

@@ -242,6 +242,62 @@ describe.skipIf(!hasTools)('SIP trunk: outside calls and DIDs', () => {
   });
 });
 
+// A caller that will never ACK our 200 has left the call, and the phone that answered must not
+// stay connected to nobody. SIPp plays such callers against a real baresip phone.
+describe.skipIf(!hasTools)('an answered call whose caller never acknowledges the answer', () => {
+  let pbx: PbxFixture;
+  const cleanup: Array<() => Promise<void> | void> = [];
+  afterEach(async () => {
+    for (const undo of cleanup.splice(0).reverse()) await undo();
+    await pbx.close();
+  });
+
+  /** A DID on phone 102; SIPp as the carrier calls it with `scenario`, and the phone answers. */
+  async function answeredBy(scenario: string, transport: 'udp' | 'tcp') {
+    const { phone: bob, tenantId, userId } = await deskPhone(pbx, '102', 'Bob Baker', '1000.wav');
+    cleanup.push(() => bob.stop());
+    await pbx.store.trunks.set(tenantId, { host: '127.0.0.1', port: 5060 });
+    await pbx.store.dids.add(tenantId, '+15550100200', { extension: '102' });
+    const mark = bob.events.length;
+    const carrier = await runSipp({
+      scenario: join(SIPP_SCENARIOS, scenario),
+      target: `127.0.0.1:${pbx.port}`,
+      transport,
+      service: '+15550100200',
+      keys: { peer_media_port: 40000, caller: '15550001' },
+      timeoutSeconds: 20,
+    });
+    cleanup.push(() => carrier.kill());
+    await bob.waitFor('CALL_INCOMING', { since: mark });
+    await bob.accept();
+    return { bob, mark, carrier, tenantId, userId };
+  }
+
+  it('a CANCEL that crosses the 200 (and no ACK after it, as JsSIP does) hangs up the phone that answered', async () => {
+    pbx = await PbxFixture.start({ media: true });
+    const { bob, mark, carrier, tenantId, userId } = await answeredBy('trunk-uac-cancel-crosses-answer.xml', 'tcp');
+    await bob.waitFor('CALL_ESTABLISHED', { since: mark });
+    // The phone is hung up by the server, and the caller gets a BYE (its scenario waits for one).
+    await bob.waitFor('CALL_CLOSED', { since: mark, timeoutMs: 10_000 });
+    const result = await carrier.done;
+    expect(result.code, result.output).toBe(0);
+    await until('the call to be gone', () => pbx.pbx.calls?.activeCalls === 0);
+    const history = await pbx.store.callHistory.page(tenantId, userId, { limit: 5 });
+    expect(history.items[0]).toMatchObject({ direction: 'inbound', outcome: 'answered', other: { number: '15550001' } });
+  });
+
+  it('no ACK within 64×T1 (§13.3.1.4): the call ends with a BYE to the caller and to the phone', async () => {
+    // T1 = 50 ms: the answer is given up on after 3.2 s, not 32 s.
+    pbx = await PbxFixture.start({ media: true, sipTimers: { T1: 50 } });
+    const { bob, mark, carrier } = await answeredBy('trunk-uac-no-ack.xml', 'udp');
+    await bob.waitFor('CALL_ESTABLISHED', { since: mark });
+    await bob.waitFor('CALL_CLOSED', { since: mark, timeoutMs: 15_000 });
+    const result = await carrier.done;
+    expect(result.code, result.output).toBe(0);
+    expect(pbx.logs.some((l) => l.message === 'the caller left an answered call: ending it' && l.fields?.why === 'no ACK came for our answer')).toBe(true);
+  });
+});
+
 describe.skipIf(!sippAvailable())('SIP trunk registration', () => {
   let pbx: PbxFixture;
   afterEach(async () => {

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MediaEngine } from '@switchboard/media';
-import { SipStack, TcpTransport, UdpTransport, type DigestAlgorithm, type Transport } from '@switchboard/sip';
+import { SipStack, TcpTransport, UdpTransport, type DigestAlgorithm, type TimerSettings, type Transport } from '@switchboard/sip';
 import { Pbx } from '../../src/pbx.js';
 import { openStore, type Store } from '../../src/store/index.js';
 import type { PbxLogger } from '../../src/util/logger.js';
@@ -27,13 +27,15 @@ export class PbxFixture {
     readonly media: MediaEngine | null,
   ) {}
 
-  static async start(options: { dir?: string; media?: boolean; ringTimeoutMs?: number; digestAlgorithms?: readonly DigestAlgorithm[] } = {}): Promise<PbxFixture> {
+  static async start(
+    options: { dir?: string; media?: boolean; ringTimeoutMs?: number; digestAlgorithms?: readonly DigestAlgorithm[]; sipTimers?: Partial<TimerSettings> } = {},
+  ): Promise<PbxFixture> {
     const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'sb-pbx-'));
     const store = await openStore({ sqlitePath: join(dir, 'switchboard.sqlite') });
     const udp = await UdpTransport.listen({ address: '127.0.0.1', port: 0 });
     const tcp = await TcpTransport.listen({ address: '127.0.0.1', port: udp.local.port });
     const transports: Transport[] = [udp, tcp];
-    const stack = new SipStack({ transports, hostname: '127.0.0.1' });
+    const stack = new SipStack({ transports, hostname: '127.0.0.1', ...(options.sipTimers ? { timers: options.sipTimers } : {}) });
     const logs: LogLine[] = [];
     const logger: PbxLogger = (level, message, fields) => logs.push({ level, message, fields });
     const media = options.media ? await MediaEngine.start({ workers: 1, rtpPortRange: 'ephemeral', bindAddress: '127.0.0.1', announcedAddress: '127.0.0.1' }) : null;

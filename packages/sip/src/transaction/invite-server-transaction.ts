@@ -35,6 +35,11 @@ export interface InviteServerTransactionEvents extends ServerTransactionEvents<I
   ack: [ack: SipRequest];
   /** No ACK came for the final response: 64*T1 passed (Timer H, or Timer L after a 2xx). */
   ackTimeout: [];
+  /**
+   * A CANCEL came after our 2xx but before its ACK: the two crossed. The CANCEL changes nothing
+   * here (§9.2); the TU decides whether the caller, who gave up, is still in the session.
+   */
+  cancelledAfterAnswer: [cancel: SipRequest];
 }
 
 const S = InviteServerState;
@@ -182,6 +187,7 @@ export class InviteServerTransaction extends ServerTransaction<InviteServerState
 
   /** A CANCEL matched this transaction; the TU hears of it, then a 487 ends the INVITE if still unanswered. */
   receiveCancel(cancel: SipRequest): void {
+    if (this.state === S.Accepted && !this.acked) this.emit('cancelledAfterAnswer', cancel);
     if (this.state !== S.Proceeding) return;
     this.emit('cancelled', cancel);
     if (this.state === S.Proceeding) this.respond(487);

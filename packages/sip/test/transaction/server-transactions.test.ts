@@ -114,6 +114,22 @@ describe('INVITE server transaction (§17.2.1, RFC 6026)', () => {
     b.tx.receiveCancel(b.req);
     expect(b.tx.finalResponse?.status).toBe(486);
   });
+
+  it('tells the TU of a CANCEL that crossed its 2xx (before the ACK), and of none after the ACK', () => {
+    const { tx, req } = start();
+    const crossed: SipRequest[] = [];
+    tx.on('cancelledAfterAnswer', (cancel) => crossed.push(cancel));
+    tx.on('cancelled', () => expect.unreachable('a CANCEL after a final response is not a cancellation'));
+    tx.respond(200);
+    tx.receiveCancel(req);
+    expect(crossed).toEqual([req]);
+    expect(tx.finalResponse?.status).toBe(200);
+    expect(tx.state).toBe(InviteServerState.Accepted);
+    const ack = parse<SipRequest>('ACK sip:bob@192.0.2.2 SIP/2.0\nVia: SIP/2.0/UDP 192.0.2.1;branch=z9hG4bKack\nFrom: <sip:alice@example.com>;tag=a1\nTo: <sip:bob@example.com>;tag=x\nCall-ID: call-1@192.0.2.1\nCSeq: 1 ACK\n\n');
+    tx.receive2xxAck(ack);
+    tx.receiveCancel(req);
+    expect(crossed).toHaveLength(1);
+  });
 });
 
 describe('non-INVITE server transaction (§17.2.2)', () => {
