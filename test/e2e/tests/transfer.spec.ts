@@ -29,8 +29,9 @@ test.describe('transfers', () => {
   // ring the callee's browser within 30 s (the first call to Bob, or the transferred call to
   // Carol) although the caller heard ringing; runs of a single test mostly passed. One cause
   // found and fixed: Bob's REFER, sent right after he answered, reached the server before it had
-  // connected Alice and was refused (403); it now waits for that. The Cancel of a consultation
-  // has also failed once (Carol's call not ended within 15 s), cause not found.
+  // connected Alice and was refused (403); it now waits for that. A second: Bob's Cancel of a
+  // consultation crossed our 200 for it, JsSIP then dropped that 200 without ACK or BYE, and
+  // Carol stayed in the call; the server now ends a call whose 200 a CANCEL crossed.
   test.describe.configure({ timeout: 120_000, retries: 1 });
 
   test('Blind Transfer: the caller ends up with the target, and the transferor’s call is gone', async ({ portal }) => {
