@@ -1,30 +1,12 @@
-import { createSocket } from 'node:dgram';
-import type { Socket } from 'node:dgram';
 import { join } from 'node:path';
-import { RtpPeer, SIPP_SCENARIOS, freePortBlock, runSipp, sippAvailable } from '@switchboard/testkit';
-import type { SippResult } from '@switchboard/testkit';
+import { SIPP_SCENARIOS, farEndMedia, freePortBlock, runSipp, sippAvailable } from '@switchboard/testkit';
+import type { RtpPeer, SippResult } from '@switchboard/testkit';
 import type { SwitchboardServer } from './server.js';
 
 export const sippMissing = sippAvailable() ? null : 'sipp is not installed (apt-get install sip-tester): the trunk tests are skipped';
 
-/**
- * A carrier's media: an RtpPeer sending a tone and recording what it hears (RFC 4733 digits
- * decoded). It learns our address from the first packet we send; until then its packets go to
- * a socket of ours that swallows them.
- */
-export async function carrierMedia(toneHz: number): Promise<{ peer: RtpPeer; close(): void }> {
-  const sink: Socket = createSocket('udp4');
-  await new Promise<void>((resolve) => sink.bind(0, '127.0.0.1', resolve));
-  const peer = await RtpPeer.open({ toneHz });
-  peer.sendTo('127.0.0.1', sink.address().port);
-  return {
-    peer,
-    close: () => {
-      peer.close();
-      sink.close();
-    },
-  };
-}
+/** A carrier's media: an RtpPeer sending a tone and recording what it hears (testkit's farEndMedia). */
+export const carrierMedia = farEndMedia;
 
 export interface Carrier {
   peer: RtpPeer;

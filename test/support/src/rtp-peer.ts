@@ -137,3 +137,22 @@ export class RtpPeer {
     }
   }
 }
+
+/**
+ * The media of a far end that is not ours (a carrier, SIPp): an RtpPeer sending a tone. It
+ * learns our address from the first packet we send it; until then its packets go to a socket
+ * of its own that swallows them.
+ */
+export async function farEndMedia(toneHz: number): Promise<{ peer: RtpPeer; close(): void }> {
+  const sink: Socket = createSocket('udp4');
+  await new Promise<void>((resolve) => sink.bind(0, '127.0.0.1', resolve));
+  const peer = await RtpPeer.open({ toneHz });
+  peer.sendTo('127.0.0.1', sink.address().port);
+  return {
+    peer,
+    close: () => {
+      peer.close();
+      sink.close();
+    },
+  };
+}

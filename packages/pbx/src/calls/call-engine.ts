@@ -10,7 +10,7 @@ import {
   type AnyServerTransaction,
   type Flow,
   type InviteClientTransaction,
-  type InviteServerTransaction,
+  InviteServerTransaction,
   type Replaces,
   type SendOptions,
   type SipRequest,
@@ -30,6 +30,7 @@ import type { CallHandoff, FeatureHandler } from '../features/call-handoff.js';
 import { ALLOW, Call, COMPLETED_ELSEWHERE, dtmfFromInfo, legKind, refuseOffer, SDP, type Branch, type CallControl } from './call.js';
 import { CallLeg, type Party } from './call-leg.js';
 import { extensionFailure, type CallFailure, type CallOrigin, type CallTarget, type FailureWords } from './call-target.js';
+import { answerFromAck, offerless } from './offerless.js';
 import { RoomCalls } from './room-calls.js';
 import { Transfers } from './transfers.js';
 import { outsideFailure, type InboundCall, type TrunkService } from './trunk.js';
@@ -203,22 +204,22 @@ export class CallEngine implements CallControl {
   /**
    * The caller's side of a new call: its media leg answers the offer, history is started, and the
    * caller hears ringback as early media (whatever kind of phone or browser it is) until the
-   * callee side answers. Null when the call was refused (the caller has its answer).
+   * callee side answers. An INVITE without an offer gets ours in the 200 and a plain 180 (its
+   * phone rings back by itself). Null when the call was refused (the caller has its answer).
    */
   private async startCall(request: SipRequest, tx: InviteServerTransaction, origin: CallOrigin, callee: Party, failure: FailureWords): Promise<Call | null> {
-    const offer = request.body.toString('utf8');
-    if (offer.trim() === '') {
-      tx.respond(488, 'An INVITE without an SDP offer is not supported');
-      return null;
-    }
+    const delayed = offerless(request);
     const id = `call-${this.nextId++}`;
     const aMedia = this.o.media.createLeg({ kind: legKind(tx.flow.protocol), group: id });
     const a = new CallLeg(`${id}-a`, 'uas', origin.from, aMedia, tx.flow, { flow: tx.flow });
     let answer: string;
     try {
-      const result = await aMedia.answerOffer(offer);
-      answer = result.answer;
-      a.negotiated = result.negotiated;
+      if (delayed) answer = await aMedia.createOffer();
+      else {
+        const result = await aMedia.answerOffer(request.body.toString('utf8'));
+        answer = result.answer;
+        a.negotiated = result.negotiated;
+      }
     } catch (error) {
       void aMedia.close('offer rejected');
       this.o.logger('warn', 'caller offer not acceptable', { error: String(error) });
@@ -233,6 +234,7 @@ export class CallEngine implements CallControl {
     a.dialog = Dialog.asUas(request, { localTag: tx.localTag, localContact: this.contactFor(tx.flow), flow: tx.flow });
     const call = new Call(id, a, tx, callee);
     call.aAnswer = answer;
+    call.aOffered = delayed;
     call.failure = failure;
     this.calls.set(id, call);
     this.dialogs.set(a.dialog.key, { call, leg: a });
@@ -258,9 +260,11 @@ export class CallEngine implements CallControl {
       return null;
     }
 
-    tx.respond(180, undefined, { headers: { Contact: this.contactFor(tx.flow), Allow: ALLOW }, body: answer, contentType: SDP });
+    const headers = { Contact: this.contactFor(tx.flow), Allow: ALLOW };
+    // An offer may not go in an unreliable 180 (RFC 3261 §13.2.1): no early media then.
+    tx.respond(180, undefined, delayed ? { headers } : { headers, body: answer, contentType: SDP });
     this.o.observer?.callState({ callId: id, caller: from, callee, state: 'ringing' }); // [presence hook]
-    void aMedia.play({ tone: 'ringback' }, { loop: true }).catch(() => undefined);
+    if (!delayed) void aMedia.play({ tone: 'ringback' }, { loop: true }).catch(() => undefined);
     call.ringTimer = setTimeout(() => void this.noAnswer(call), this.ringTimeoutMs);
     return call;
   }
@@ -439,12 +443,27 @@ export class CallEngine implements CallControl {
       this.transfers.transferCompleted(call.transfer);
       return;
     }
-    call.aTx?.respond(200, undefined, {
-      headers: { Contact: this.contactFor(call.a.flow), Allow: ALLOW },
-      body: call.aAnswer,
-      contentType: SDP,
-    });
+    this.answerCaller(call);
+  }
+
+  /**
+   * The 200 to the caller, with our SDP: the answer to its offer, or our offer when its INVITE had
+   * none, whose answer its ACK then brings (a call that cannot agree on media that way ends).
+   */
+  private answerCaller(call: Call): void {
+    const tx = call.aTx;
+    if (!tx) return;
+    tx.respond(200, undefined, { headers: { Contact: this.contactFor(call.a.flow), Allow: ALLOW }, body: call.aAnswer, contentType: SDP });
     call.a.dialog?.confirm();
+    if (!call.aOffered) return;
+    const a = call.a;
+    answerFromAck(tx, a.media, {
+      settled: (negotiated) => (a.negotiated = negotiated),
+      failed: (why) => {
+        this.o.logger('warn', 'the caller did not answer our offer: ending the call', { call: call.id, why });
+        void this.hangUp(call, null, 'failed');
+      },
+    });
   }
 
   /**
@@ -578,20 +597,48 @@ export class CallEngine implements CallControl {
    * sendonly/inactive puts the call on hold: the other party hears music until resumed.
    */
   private async reoffer(call: Call, leg: CallLeg, request: SipRequest, tx: AnyServerTransaction): Promise<void> {
-    const offer = request.body.toString('utf8');
-    if (offer.trim() === '') {
-      tx.respond(200, undefined, { headers: { Contact: this.contactFor(leg.flow) } });
+    if (offerless(request)) {
+      if (!(tx instanceof InviteServerTransaction)) {
+        tx.respond(200, undefined, { headers: { Contact: this.contactFor(leg.flow) } });
+        return;
+      }
+      // A re-INVITE without an offer: ours goes in the 200, the answer comes in the ACK.
+      let offer: string;
+      try {
+        offer = await leg.media.createOffer();
+      } catch (error) {
+        refuseOffer(tx, error);
+        return;
+      }
+      tx.respond(200, undefined, { headers: { Contact: this.contactFor(leg.flow), Allow: ALLOW }, body: offer, contentType: SDP });
+      answerFromAck(tx, leg.media, {
+        settled: (negotiated) => void this.settleDirection(call, leg, negotiated),
+        failed: (why) => {
+          this.o.logger('warn', 'a party did not answer our offer: ending the call', { call: call.id, why });
+          void this.hangUp(call, null, 'failed');
+        },
+      });
       return;
     }
     let result;
     try {
-      result = await leg.media.answerOffer(offer);
+      result = await leg.media.answerOffer(request.body.toString('utf8'));
     } catch (error) {
       refuseOffer(tx, error);
       return;
     }
-    leg.negotiated = result.negotiated;
-    const holding = result.negotiated.remoteDirection === 'sendonly' || result.negotiated.remoteDirection === 'inactive';
+    await this.settleDirection(call, leg, result.negotiated);
+    if (leg === call.a) call.aAnswer = result.answer;
+    tx.respond(200, undefined, { headers: { Contact: this.contactFor(leg.flow), Allow: ALLOW }, body: result.answer, contentType: SDP });
+  }
+
+  /**
+   * What a party's new SDP settled: sending only, or nothing, puts the call on hold (the other
+   * party hears music; in a room the others stop hearing them); sending again resumes it.
+   */
+  private async settleDirection(call: Call, leg: CallLeg, negotiated: NonNullable<CallLeg['negotiated']>): Promise<void> {
+    leg.negotiated = negotiated;
+    const holding = negotiated.remoteDirection === 'sendonly' || negotiated.remoteDirection === 'inactive';
     if (call.room && holding !== leg.holding) {
       // On hold in a room: the others stop hearing them (the room goes on without them).
       leg.holding = holding;
@@ -608,8 +655,6 @@ export class CallEngine implements CallControl {
         await this.o.media.bridge(leg.media, other.media);
       }
     }
-    if (leg === call.a) call.aAnswer = result.answer;
-    tx.respond(200, undefined, { headers: { Contact: this.contactFor(leg.flow), Allow: ALLOW }, body: result.answer, contentType: SDP });
   }
 
   /** Ends an answered call: BYE to the other side, media closed, history written first. */
@@ -748,8 +793,7 @@ export class CallEngine implements CallControl {
     call.answeredBy = b.party;
     this.o.observer?.callState({ callId: call.id, caller: call.a.party, callee: call.callee, state: 'ended' });
     this.o.observer?.callState({ callId: call.id, caller: call.a.party, callee: b.party, state: 'answered' });
-    call.aTx?.respond(200, undefined, { headers: { Contact: this.contactFor(call.a.flow), Allow: ALLOW }, body: call.aAnswer, contentType: SDP });
-    call.a.dialog?.confirm();
+    this.answerCaller(call);
     tx.respond(200, undefined, { headers: { Contact: this.contactFor(tx.flow), Allow: ALLOW }, body: answered.answer, contentType: SDP });
     b.dialog?.confirm();
     this.o.logger('info', 'call picked up', { call: call.id, ringing: number, by: b.party.number });

@@ -56,8 +56,10 @@ export class Call {
   historyId: string | null = null;
   ringTimer: NodeJS.Timeout | null = null;
   answeredAt: number | null = null;
-  /** Our SDP answer to the caller (sent with the 180 as early media, again in the 200). */
+  /** Our SDP answer to the caller (sent with the 180 as early media, again in the 200); our offer when `aOffered`. */
   aAnswer = '';
+  /** The caller's INVITE had no offer: `aAnswer` is ours, sent in the 200, answered in the ACK. */
+  aOffered = false;
   private isConnected = false;
   private waiters: Array<() => void> = [];
   /** [voicemail hook] Voicemail took the caller: finish() leaves the caller's media leg open. */

@@ -1,6 +1,7 @@
 import type { Leg, LegKind, MediaEngine, PlaySource } from '@switchboard/media';
-import { address, Dialog, type AnyServerTransaction, type InviteServerTransaction, type SipRequest, type SipStack, type TransportProtocol } from '@switchboard/sip';
+import { address, Dialog, InviteServerTransaction, type AnyServerTransaction, type SipRequest, type SipStack, type TransportProtocol } from '@switchboard/sip';
 import type { Party } from '../calls/call-leg.js';
+import { answerFromAck, offerless } from '../calls/offerless.js';
 import type { CallObserver } from '../presence/call-observer.js';
 import type { PbxLogger } from '../util/logger.js';
 
@@ -60,6 +61,8 @@ export class AnsweredCall {
   /** Answers the caller with 200 and our SDP; null when it could not (the caller has its answer, or gave up). */
   static async answer(ctx: ServerCallContext, registry: AnsweredCalls, init: AnswerInit): Promise<AnsweredCall | null> {
     const { request, tx } = init;
+    // An INVITE without an offer gets ours in the 200 (a handed-over leg made it already).
+    const delayed = offerless(request);
     let media: Leg;
     let answer: string;
     if (init.handedOver) {
@@ -67,7 +70,7 @@ export class AnsweredCall {
     } else {
       media = ctx.media.createLeg({ kind: legKind(tx.flow.protocol) });
       try {
-        answer = (await media.answerOffer(request.body.toString('utf8'))).answer;
+        answer = delayed ? await media.createOffer() : (await media.answerOffer(request.body.toString('utf8'))).answer;
       } catch {
         void media.close('offer rejected');
         if (!tx.finalResponse) tx.respond(488, 'None of the offered audio formats can be used');
@@ -84,6 +87,7 @@ export class AnsweredCall {
     registry.add(call);
     await media.stopPlayback().catch(() => undefined);
     tx.respond(200, undefined, { headers: { Contact: contact, Allow: ALLOW }, body: answer, contentType: SDP });
+    if (delayed) answerFromAck(tx, media, { failed: (why) => void call.hangUp(why) });
     ctx.observer?.callState({ callId: call.id, caller: init.caller, callee: init.service, state: 'answered' });
     return call;
   }
@@ -171,13 +175,23 @@ export class AnsweredCall {
   }
 
   private async reoffer(request: SipRequest, tx: AnyServerTransaction): Promise<void> {
-    const offer = request.body.toString('utf8');
-    if (offer.trim() === '') {
-      tx.respond(200, undefined, { headers: { Contact: this.dialog.localContact } });
+    if (offerless(request)) {
+      if (!(tx instanceof InviteServerTransaction)) {
+        tx.respond(200, undefined, { headers: { Contact: this.dialog.localContact } });
+        return;
+      }
+      // A re-INVITE without an offer: ours in the 200, the answer in the ACK.
+      const offer = await this.media.createOffer().catch(() => null);
+      if (offer === null) {
+        tx.respond(500, 'The call could not make an SDP offer');
+        return;
+      }
+      tx.respond(200, undefined, { headers: { Contact: this.dialog.localContact, Allow: ALLOW }, body: offer, contentType: SDP });
+      answerFromAck(tx, this.media, { failed: (why) => void this.hangUp(why) });
       return;
     }
     try {
-      const { answer } = await this.media.answerOffer(offer);
+      const { answer } = await this.media.answerOffer(request.body.toString('utf8'));
       tx.respond(200, undefined, { headers: { Contact: this.dialog.localContact, Allow: ALLOW }, body: answer, contentType: SDP });
     } catch {
       tx.respond(488, 'None of the offered audio formats can be used');

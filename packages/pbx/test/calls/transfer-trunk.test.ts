@@ -1,8 +1,7 @@
-import { createSocket, type Socket } from 'node:dgram';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Baresip, RtpPeer, SIPP_SCENARIOS, describeTimeline, runSipp, sippAvailable, toneTimeline, writeToneWav, type Pcm } from '@switchboard/testkit';
+import { Baresip, SIPP_SCENARIOS, farEndMedia, describeTimeline, runSipp, sippAvailable, toneTimeline, writeToneWav, type Pcm } from '@switchboard/testkit';
 import { PbxFixture } from '../support/pbx-fixture.js';
 
 const tones = mkdtempSync(join(tmpdir(), 'sb-transfer-trunk-tones-'));
@@ -19,20 +18,8 @@ async function deskPhone(pbx: PbxFixture, extension: string, name: string, hz: n
   return { phone, tenantId: creds.tenantId };
 }
 
-/** The carrier's media: an RtpPeer sending a tone (to a sink until it learns our address). */
-async function carrierMedia(toneHz: number): Promise<{ peer: RtpPeer; close(): void }> {
-  const sink: Socket = createSocket('udp4');
-  await new Promise<void>((resolve) => sink.bind(0, '127.0.0.1', resolve));
-  const peer = await RtpPeer.open({ toneHz });
-  peer.sendTo('127.0.0.1', sink.address().port);
-  return {
-    peer,
-    close: () => {
-      peer.close();
-      sink.close();
-    },
-  };
-}
+/** The carrier's media: an RtpPeer sending a tone (testkit's farEndMedia). */
+const carrierMedia = farEndMedia;
 
 function story(pcm: Pcm, hz: number): string {
   return describeTimeline(toneTimeline(pcm), hz);

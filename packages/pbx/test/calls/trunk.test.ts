@@ -1,8 +1,7 @@
-import { createSocket, type Socket } from 'node:dgram';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Baresip, RtpPeer, SIPP_SCENARIOS, analyseTone, freePortBlock, runSipp, sippAvailable, until, writeToneWav } from '@switchboard/testkit';
+import { Baresip, SIPP_SCENARIOS, analyseTone, farEndMedia, freePortBlock, runSipp, sippAvailable, until, writeToneWav } from '@switchboard/testkit';
 import { PbxFixture } from '../support/pbx-fixture.js';
 
 const tones = mkdtempSync(join(tmpdir(), 'sb-trunk-tones-'));
@@ -27,22 +26,34 @@ async function deskPhone(pbx: PbxFixture, extension: string, name: string, toneF
   return { phone, tenantId: creds.tenantId, userId: creds.userId };
 }
 
+/** A carrier's media: an RtpPeer sending a tone (testkit's farEndMedia). */
+const carrierMedia = farEndMedia;
+
 /**
- * A carrier's media: an RtpPeer sending a tone. It learns our address from the first packet we
- * send it; until then its packets go to a socket of ours that swallows them.
+ * Phone 102 (sending 1000 Hz) behind the DID +15550100200; SIPp as the carrier calls it with
+ * `scenario`, its media an RtpPeer sending 1600 Hz, and the phone answers.
  */
-async function carrierMedia(toneHz: number): Promise<{ peer: RtpPeer; close(): void }> {
-  const sink: Socket = createSocket('udp4');
-  await new Promise<void>((resolve) => sink.bind(0, '127.0.0.1', resolve));
-  const peer = await RtpPeer.open({ toneHz });
-  peer.sendTo('127.0.0.1', sink.address().port);
-  return {
-    peer,
-    close: () => {
-      peer.close();
-      sink.close();
-    },
-  };
+async function didCall(pbx: PbxFixture, cleanup: Array<() => Promise<void> | void>, scenario: string, options: { transport?: 'udp' | 'tcp'; durationMs?: number } = {}) {
+  const { phone: bob, tenantId, userId } = await deskPhone(pbx, '102', 'Bob Baker', '1000.wav');
+  cleanup.push(() => bob.stop());
+  await pbx.store.trunks.set(tenantId, { host: '127.0.0.1', port: 5060 });
+  await pbx.store.dids.add(tenantId, '+15550100200', { extension: '102' });
+  const media = await carrierMedia(1600);
+  cleanup.push(() => media.close());
+  const mark = bob.events.length;
+  const carrier = await runSipp({
+    scenario: join(SIPP_SCENARIOS, scenario),
+    target: `127.0.0.1:${pbx.port}`,
+    transport: options.transport ?? 'udp',
+    service: '+15550100200',
+    keys: { peer_media_port: media.peer.port, caller: '15550001' },
+    ...(options.durationMs !== undefined ? { durationMs: options.durationMs } : {}),
+    timeoutSeconds: 40,
+  });
+  cleanup.push(() => carrier.kill());
+  const incoming = await bob.waitFor('CALL_INCOMING', { since: mark });
+  await bob.accept();
+  return { bob, mark, media, carrier, incoming, tenantId, userId };
 }
 
 const hasTools = Baresip.isAvailable() && sippAvailable();
@@ -147,27 +158,9 @@ describe.skipIf(!hasTools)('SIP trunk: outside calls and DIDs', () => {
   });
 
   it('the carrier delivers a call to a DID: the mapped phone rings with the caller’s number, answers, both hear each other', async () => {
-    const { phone: bob, tenantId, userId } = await deskPhone(pbx, '102', 'Bob Baker', '1000.wav');
-    cleanup.push(() => bob.stop());
-    await pbx.store.trunks.set(tenantId, { host: '127.0.0.1', port: 5060 });
-    await pbx.store.dids.add(tenantId, '+15550100200', { extension: '102' });
-    const media = await carrierMedia(1600);
-    cleanup.push(() => media.close());
-
-    const mark = bob.events.length;
-    const carrier = await runSipp({
-      scenario: join(SIPP_SCENARIOS, 'trunk-uac.xml'),
-      target: `127.0.0.1:${pbx.port}`,
-      service: '+15550100200',
-      keys: { peer_media_port: media.peer.port, caller: '15550001' },
-      durationMs: 2500,
-      timeoutSeconds: 40,
-    });
-    cleanup.push(() => carrier.kill());
-    const incoming = await bob.waitFor('CALL_INCOMING', { since: mark });
+    const { bob, mark, media, carrier, incoming, tenantId, userId } = await didCall(pbx, cleanup, 'trunk-uac.xml', { durationMs: 2500 });
     expect(incoming.peeruri).toContain('sip:15550001@');
     expect(bob.logText()).toContain('Carrier');
-    await bob.accept();
     const result = await carrier.done;
     expect(result.code, result.output).toBe(0);
     await bob.waitFor('CALL_CLOSED', { since: mark });
@@ -177,6 +170,23 @@ describe.skipIf(!hasTools)('SIP trunk: outside calls and DIDs', () => {
     expect(analyseTone(bob.heardAudio(), { skipSeconds: 0.5 }).dominant).toBeCloseTo(1600, -1);
     const history = await pbx.store.callHistory.page(tenantId, userId, { limit: 5 });
     expect(history.items[0]).toMatchObject({ direction: 'inbound', outcome: 'answered', other: { number: '15550001', name: 'Carrier' } });
+  });
+
+  it('a carrier INVITE without an SDP offer, and a re-INVITE without one: our offer goes in each 200, its answer in the ACK, and both sides hear each other throughout', async () => {
+    // The scenario fails unless each 200 carries an SDP offer; it re-INVITEs 2.5 s after its ACK.
+    const { bob, mark, media, carrier } = await didCall(pbx, cleanup, 'trunk-uac-delayed-offer.xml', { durationMs: 2500 });
+    const result = await carrier.done;
+    expect(result.code, result.output).toBe(0);
+    await bob.waitFor('CALL_CLOSED', { since: mark });
+    await sleep(300);
+
+    const heard = media.peer.heardAudio();
+    expect(analyseTone(heard, { skipSeconds: 0.3 }).dominant).toBeCloseTo(1000, -1);
+    // The last second the carrier heard came after its re-INVITE (2.5 s before its BYE).
+    const lastSecond = { sampleRate: heard.sampleRate, samples: heard.samples.subarray(Math.max(0, heard.samples.length - heard.sampleRate)) };
+    expect(heard.samples.length / heard.sampleRate).toBeGreaterThan(3);
+    expect(analyseTone(lastSecond).dominant).toBeCloseTo(1000, -1);
+    expect(analyseTone(bob.heardAudio(), { skipSeconds: 0.5 }).dominant).toBeCloseTo(1600, -1);
   });
 
   it('a carrier that challenges the INVITE gets the trunk credentials; its early media is heard before the answer', async () => {
@@ -252,30 +262,9 @@ describe.skipIf(!hasTools)('an answered call whose caller never acknowledges the
     await pbx.close();
   });
 
-  /** A DID on phone 102; SIPp as the carrier calls it with `scenario`, and the phone answers. */
-  async function answeredBy(scenario: string, transport: 'udp' | 'tcp') {
-    const { phone: bob, tenantId, userId } = await deskPhone(pbx, '102', 'Bob Baker', '1000.wav');
-    cleanup.push(() => bob.stop());
-    await pbx.store.trunks.set(tenantId, { host: '127.0.0.1', port: 5060 });
-    await pbx.store.dids.add(tenantId, '+15550100200', { extension: '102' });
-    const mark = bob.events.length;
-    const carrier = await runSipp({
-      scenario: join(SIPP_SCENARIOS, scenario),
-      target: `127.0.0.1:${pbx.port}`,
-      transport,
-      service: '+15550100200',
-      keys: { peer_media_port: 40000, caller: '15550001' },
-      timeoutSeconds: 20,
-    });
-    cleanup.push(() => carrier.kill());
-    await bob.waitFor('CALL_INCOMING', { since: mark });
-    await bob.accept();
-    return { bob, mark, carrier, tenantId, userId };
-  }
-
   it('a CANCEL that crosses the 200 (and no ACK after it, as JsSIP does) hangs up the phone that answered', async () => {
     pbx = await PbxFixture.start({ media: true });
-    const { bob, mark, carrier, tenantId, userId } = await answeredBy('trunk-uac-cancel-crosses-answer.xml', 'tcp');
+    const { bob, mark, carrier, tenantId, userId } = await didCall(pbx, cleanup, 'trunk-uac-cancel-crosses-answer.xml', { transport: 'tcp' });
     await bob.waitFor('CALL_ESTABLISHED', { since: mark });
     // The phone is hung up by the server, and the caller gets a BYE (its scenario waits for one).
     await bob.waitFor('CALL_CLOSED', { since: mark, timeoutMs: 10_000 });
@@ -289,7 +278,7 @@ describe.skipIf(!hasTools)('an answered call whose caller never acknowledges the
   it('no ACK within 64×T1 (§13.3.1.4): the call ends with a BYE to the caller and to the phone', async () => {
     // T1 = 50 ms: the answer is given up on after 3.2 s, not 32 s.
     pbx = await PbxFixture.start({ media: true, sipTimers: { T1: 50 } });
-    const { bob, mark, carrier } = await answeredBy('trunk-uac-no-ack.xml', 'udp');
+    const { bob, mark, carrier } = await didCall(pbx, cleanup, 'trunk-uac-no-ack.xml');
     await bob.waitFor('CALL_ESTABLISHED', { since: mark });
     await bob.waitFor('CALL_CLOSED', { since: mark, timeoutMs: 15_000 });
     const result = await carrier.done;

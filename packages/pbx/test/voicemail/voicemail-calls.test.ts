@@ -2,7 +2,7 @@ import { until } from '@switchboard/testkit';
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { analyseTone, Baresip, encodeWav, readWav, type Pcm } from '@switchboard/testkit';
+import { analyseTone, Baresip, encodeWav, farEndMedia, readWav, runSipp, SIPP_SCENARIOS, sippAvailable, type Pcm } from '@switchboard/testkit';
 import { writeDurably } from '../../src/voicemail/mailbox.js';
 import { SipSubscriber } from '../subscriptions/sip-subscriber.js';
 import { VoicemailFixture } from '../features/voicemail-fixture.js';
@@ -60,6 +60,37 @@ describe.skipIf(!Baresip.isAvailable())('voicemail with real phones', () => {
 
     // Another user's mailbox cannot be watched.
     expect((await lamp.subscribe('message-summary', '301', 600)).status).toBe(403);
+  });
+
+  it.skipIf(!sippAvailable())('a carrier call without an SDP offer leaves a message: our offer in the 200, its answer in the ACK, and the same for its re-INVITE', async () => {
+    const bob = await f.addUser('302', 'Bob Baker');
+    await f.store.trunks.set(bob.tenantId, { host: '127.0.0.1', port: 5060 });
+    await f.store.dids.add(bob.tenantId, '+15550100302', { extension: '302' });
+    const media = await farEndMedia(1600);
+    try {
+      // The scenario fails unless each 200 carries an SDP offer; 8 s after its ACK (the greeting
+      // is still playing) it re-INVITEs without an offer, and hangs up 8 s after that.
+      const carrier = await runSipp({
+        scenario: join(SIPP_SCENARIOS, 'trunk-uac-delayed-offer.xml'),
+        target: `127.0.0.1:${f.port}`,
+        service: '+15550100302',
+        keys: { peer_media_port: media.peer.port, caller: '15550001' },
+        durationMs: 8000,
+        timeoutSeconds: 40,
+      });
+      const result = await carrier.done;
+      expect(result.code, result.output).toBe(0);
+    } finally {
+      media.close();
+    }
+    await until('the message row', async () => (await f.store.voicemail.list(bob.tenantId, bob.userId)).length === 1);
+    const [message] = await f.store.voicemail.list(bob.tenantId, bob.userId);
+    expect(message).toMatchObject({ from: { number: '15550001' } });
+    const recorded = readWav((await f.pbx.mailbox!.audioPath(bob.tenantId, bob.userId, message!.id))!);
+    expect(analyseTone(recorded, { skipSeconds: 0.3 }).dominant).toBeCloseTo(1600, -1);
+    // The last second was recorded after the re-INVITE: the carrier's voice went on through it.
+    expect(recorded.samples.length / recorded.sampleRate).toBeGreaterThan(2);
+    expect(analyseTone({ sampleRate: recorded.sampleRate, samples: recorded.samples.subarray(recorded.samples.length - recorded.sampleRate) }).dominant).toBeCloseTo(1600, -1);
   });
 
   it('*97 plays the new message (its tone heard by the phone) and 7 deletes it; the server says goodbye and hangs up', async () => {
