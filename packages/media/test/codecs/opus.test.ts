@@ -14,7 +14,7 @@ describe('Opus (mono, 48 kHz, in-band FEC)', () => {
     const encoder = new OpusEncoder({ sampleRate: 8000 });
     const decoder = new OpusDecoder();
     try {
-      let last = new Int16Array(0);
+      let last: Int16Array = new Int16Array(0);
       for (let f = 0; f < 20; f++) {
         const pcm = Int16Array.from({ length: 160 }, (_, i) => Math.round(10000 * Math.sin((2 * Math.PI * 700 * (f * 160 + i)) / 8000)));
         const packet = encoder.encode(pcm);
@@ -33,7 +33,7 @@ describe('Opus (mono, 48 kHz, in-band FEC)', () => {
     const encoder = new OpusEncoder();
     const decoder = new OpusDecoder();
     try {
-      let last = new Int16Array(0);
+      let last: Int16Array = new Int16Array(0);
       for (let f = 0; f < 20; f++) {
         const packet = encoder.encode(tone(1000, f));
         expect(opusPacketSamples(packet)).toBe(960);

@@ -34,13 +34,14 @@ export class ScriptedPhone {
   readonly notifies: SipRequest[] = [];
   readonly byes: SipRequest[] = [];
   readonly calls: ScriptedCall[] = [];
-  private readonly options: { protocol: 'udp'; address: string; port: number };
+  /** Every request goes to the server (the stack's send options). */
+  private readonly options: { destination: { protocol: 'udp'; address: string; port: number } };
 
   private constructor(
     readonly stack: SipStack,
     private readonly o: { server: number; username: string; password: string; domain: string; extension: string; toneHz: number },
   ) {
-    this.options = { protocol: 'udp', address: '127.0.0.1', port: o.server };
+    this.options = { destination: { protocol: 'udp', address: '127.0.0.1', port: o.server } };
     stack.onRequest((request, tx) => {
       if (request.method === 'NOTIFY') this.notifies.push(request);
       if (request.method === 'BYE') this.byes.push(request);
