@@ -455,13 +455,21 @@ export class CallEngine implements CallControl {
     if (!tx) return;
     tx.respond(200, undefined, { headers: { Contact: this.contactFor(call.a.flow), Allow: ALLOW }, body: call.aAnswer, contentType: SDP });
     call.a.dialog?.confirm();
-    if (!call.aOffered) return;
-    const a = call.a;
-    answerFromAck(tx, a.media, {
-      settled: (negotiated) => (a.negotiated = negotiated),
+    if (call.aOffered) this.answerInAck(tx, call.a);
+  }
+
+  /**
+   * Our 2xx on `tx` carries an offer to `leg`: the ACK's answer settles its media. Without a
+   * usable answer the call the leg is in by then (a call, a room, a transfer) ends.
+   */
+  private answerInAck(tx: InviteServerTransaction, leg: CallLeg): void {
+    answerFromAck(tx, leg.media, {
+      settled: (negotiated) => (leg.negotiated = negotiated),
       failed: (why) => {
-        this.o.logger('warn', 'the caller did not answer our offer: ending the call', { call: call.id, why });
-        void this.hangUp(call, null, 'failed');
+        const call = this.ownerOf(leg);
+        this.o.logger('warn', 'a party did not answer our offer: ending its call', { call: call?.id, why });
+        if (call) void this.hangUp(call, null, 'failed');
+        else void leg.media.close('no answer to our offer');
       },
     });
   }
@@ -861,21 +869,25 @@ export class CallEngine implements CallControl {
 
   // ── legs that move between calls ───────────────────────────────────────────────────────
 
-  /** A new INVITE answered on a media leg of the caller's kind (no 200 yet); null when refused (answered). */
+  /**
+   * A new INVITE answered on a media leg of the caller's kind (no 200 yet); null when refused
+   * (answered). An INVITE without an offer gets ours as `answer`, answered by its ACK.
+   */
   async answerLeg(request: SipRequest, tx: InviteServerTransaction, caller: DeviceAccount): Promise<{ leg: CallLeg; answer: string } | null> {
-    const offer = request.body.toString('utf8');
-    if (offer.trim() === '') {
-      tx.respond(488, 'An INVITE without an SDP offer is not supported');
-      return null;
-    }
+    const delayed = offerless(request);
     const id = `leg-${this.nextId++}`;
     const media = this.o.media.createLeg({ kind: legKind(tx.flow.protocol), group: id });
     let answer: string;
     const leg = new CallLeg(`${id}-a`, 'uas', this.partyOf(caller), media, tx.flow, { flow: tx.flow });
     try {
-      const result = await media.answerOffer(offer);
-      answer = result.answer;
-      leg.negotiated = result.negotiated;
+      if (delayed) {
+        answer = await media.createOffer();
+        this.answerInAck(tx, leg);
+      } else {
+        const result = await media.answerOffer(request.body.toString('utf8'));
+        answer = result.answer;
+        leg.negotiated = result.negotiated;
+      }
     } catch (error) {
       void media.close('offer rejected');
       refuseOffer(tx, error);

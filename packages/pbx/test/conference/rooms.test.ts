@@ -1,7 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { analyseTone, Baresip, goertzelPower, until, writeToneWav, type Pcm } from '@switchboard/testkit';
+import { analyseTone, Baresip, farEndMedia, goertzelPower, runSipp, SIPP_SCENARIOS, sippAvailable, until, writeToneWav, type Pcm } from '@switchboard/testkit';
 import type { RoomView } from '../../src/conference/conference-room.js';
 import { PbxFixture } from '../support/pbx-fixture.js';
 import { SipSubscriber, dialogStates } from '../subscriptions/sip-subscriber.js';
@@ -220,6 +220,35 @@ describe.skipIf(!Baresip.isAvailable())('conference rooms', () => {
     expect(longestRun(carolHeard, '440'), carolHeard.join(' ')).toBeGreaterThanOrEqual(6);
     await bob.hangUp(inRoom);
     await until('the room ended', () => rooms().liveRooms === 0);
+  });
+
+  it.skipIf(!sippAvailable())('a phone whose INVITE has no SDP offer joins a room: our offer in the 200, its answer in the ACK; it and the room hear each other', async () => {
+    const alice = await deskPhone(pbx, '241', 'Alice Adams', 440);
+    stops.push(() => alice.stop());
+    const creds = await pbx.addPhone('242', 'Bob Baker');
+    await alice.dial(`sip:*38@127.0.0.1:${pbx.port}`);
+    await alice.waitFor('CALL_ESTABLISHED', { since: 0 });
+    const media = await farEndMedia(1600);
+    stops.push(() => Promise.resolve(media.close()));
+    // SIPp as Bob's desk phone: the scenario fails unless the 200 carries an SDP offer.
+    const bob = await runSipp({
+      scenario: join(SIPP_SCENARIOS, 'phone-delayed-offer.xml'),
+      target: `127.0.0.1:${pbx.port}`,
+      service: '99900',
+      keys: { peer_media_port: media.peer.port, extension: '242', domain: creds.domain },
+      extraArgs: ['-au', creds.username, '-ap', creds.password],
+      durationMs: 3000,
+      timeoutSeconds: 30,
+    });
+    stops.push(() => Promise.resolve(bob.kill()));
+    const result = await bob.done;
+    expect(result.code, result.output).toBe(0);
+    await alice.hangup();
+    await alice.waitFor('CALL_CLOSED', { since: 0 });
+    await sleep(300);
+    expect(analyseTone(media.peer.heardAudio(), { skipSeconds: 0.3 }).dominant).toBeCloseTo(440, -1);
+    const aliceHeard = toneSets(alice.heardAudio());
+    expect(longestRun(aliceHeard, '1600'), aliceHeard.join(' ')).toBeGreaterThanOrEqual(6);
   });
 
   it('the 200 names the room (X-Switchboard-Room, To "Room 999XX"); the eleventh person is refused with 486', async () => {
