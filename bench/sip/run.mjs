@@ -32,11 +32,11 @@
 // A quick run: RATES="500 1000 2000" DURATION=5 REFINE=0 npm run bench:sip
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { createSocket } from 'node:dgram';
 import { cpus, hostname } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { cleanupsOnExit, freePort, outputFolder, run, sleep } from '../support.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '../..');
@@ -89,73 +89,8 @@ if (registerWanted) {
   if (settings.systems.includes('kamailio') && !has('kamailio')) fail('kamailio is not installed (or drop it from SYSTEMS)');
 }
 
-const stamp = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
-const out = resolve(env.OUT ?? join('/tmp', `sb-bench-sip-${stamp}`));
-mkdirSync(out, { recursive: true });
-
-// --- things we start, stopped on every way out --------------------------------------------
-
-const cleanups = [];
-let cleaning = null;
-function cleanup() {
-  cleaning ??= (async () => {
-    for (const c of cleanups.reverse()) {
-      try {
-        await c();
-      } catch (error) {
-        log(`cleanup: ${error instanceof Error ? error.message : String(error)}`);
-      }
-    }
-  })();
-  return cleaning;
-}
-for (const signal of ['SIGINT', 'SIGTERM']) {
-  process.on(signal, () => {
-    log(`${signal}: stopping what this run started`);
-    void cleanup().then(() => process.exit(130));
-  });
-}
-
-// --- helpers ---------------------------------------------------------------------------------------
-
-/** Runs a command to completion; resolves with its exit code and output. */
-function run(command, args, options = {}) {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], ...options });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => {
-      stderr += d;
-      if (options.echo) process.stderr.write(d);
-    });
-    child.once('error', reject);
-    child.once('exit', (code) => resolvePromise({ code, stdout, stderr }));
-  });
-}
-
-/** A loopback port free on UDP and TCP right now (bound with port 0, then released). */
-async function freePort() {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const port = await new Promise((res, rej) => {
-      const socket = createSocket('udp4');
-      socket.once('error', rej);
-      socket.bind(0, '127.0.0.1', () => {
-        const p = socket.address().port;
-        socket.close(() => res(p));
-      });
-    });
-    const tcpFree = await new Promise((res) => {
-      const server = createServer();
-      server.once('error', () => res(false));
-      server.listen(port, '127.0.0.1', () => server.close(() => res(true)));
-    });
-    if (tcpFree) return port;
-  }
-  throw new Error('no free port');
-}
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const out = outputFolder('sip');
+const { cleanups, cleanup } = cleanupsOnExit(log);
 
 // --- 1. parser ---------------------------------------------------------------------------------
 
