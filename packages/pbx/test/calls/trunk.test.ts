@@ -285,6 +285,16 @@ describe.skipIf(!hasTools)('an answered call whose caller never acknowledges the
     expect(result.code, result.output).toBe(0);
     expect(pbx.logs.some((l) => l.message === 'the caller left an answered call: ending it' && l.fields?.why === 'no ACK came for our answer')).toBe(true);
   });
+
+  it('no ACK within 64×T1 for the 200 that offered SDP to a re-INVITE without an offer: the call ends the same way', async () => {
+    pbx = await PbxFixture.start({ media: true, sipTimers: { T1: 50 } });
+    const { bob, mark, carrier } = await didCall(pbx, cleanup, 'trunk-uac-reinvite-no-ack.xml', { durationMs: 1000 });
+    await bob.waitFor('CALL_ESTABLISHED', { since: mark });
+    await bob.waitFor('CALL_CLOSED', { since: mark, timeoutMs: 15_000 });
+    const result = await carrier.done;
+    expect(result.code, result.output).toBe(0);
+    expect(pbx.logs.some((l) => l.message === 'a party did not answer our offer: ending the call' && l.fields?.why === 'no ACK came with an answer to our SDP offer')).toBe(true);
+  });
 });
 
 describe.skipIf(!sippAvailable())('SIP trunk registration', () => {
