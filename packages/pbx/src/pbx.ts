@@ -173,6 +173,7 @@ export class Pbx {
   }
 
   private async route(request: SipRequest, tx: AnyServerTransaction): Promise<void> {
+    if (tx instanceof InviteServerTransaction) this.watchAnswer(request, tx);
     if (request.toTag !== undefined && request.method !== 'REGISTER') {
       // Inside a dialog: the call it belongs to answers, or it is gone (§12.2.2: 481).
       if (this.calls?.handleInDialog(request, tx)) return;
@@ -188,7 +189,6 @@ export class Pbx {
           tx.respond(503, 'Calls are not available');
           return;
         }
-        this.watchAnswer(request, tx);
         return this.calls.handleInvite(request, tx);
       case 'BYE':
       case 'INFO':
@@ -209,19 +209,21 @@ export class Pbx {
   }
 
   /**
-   * A caller that will never acknowledge our 2xx has left the call: a CANCEL crossed the 2xx
-   * (JsSIP then sends neither the ACK nor the BYE that §9.1 asks of it, and the callee would stay
-   * connected to nobody), or 64*T1 passed without an ACK (§13.3.1.4). The call ends as if the
-   * caller had hung up, with a BYE to it as well.
+   * A party that will never acknowledge our 2xx to its INVITE or re-INVITE has left the call:
+   * 64*T1 passed without an ACK (§13.3.1.4), or, for a new call, a CANCEL crossed the 2xx (JsSIP
+   * then sends neither the ACK nor the BYE that §9.1 asks of it, and the callee would stay
+   * connected to nobody; decision 0007). The call ends as if that party had hung up, with a BYE
+   * to it as well. A CANCEL that crossed the 2xx of a re-INVITE only gave up that re-INVITE.
    */
   private watchAnswer(request: SipRequest, tx: InviteServerTransaction): void {
-    const key = `${request.callId}|${tx.localTag}|${request.fromTag ?? ''}`;
     const end = (why: string) => {
       const status = tx.finalResponse?.status ?? 0;
       if (status < 200 || status >= 300) return; // Timer H after a refusal: there is no call
+      // The dialog as our in-dialog lookups name it (the To tag is ours: tx.localTag).
+      const key = `${request.callId}|${tx.localTag}|${request.fromTag ?? ''}`;
       if (!this.calls?.endUnacknowledged(key, why)) this.answered.endUnacknowledged(key, why);
     };
-    tx.on('cancelledAfterAnswer', () => end('a CANCEL crossed our answer'));
+    if (request.toTag === undefined) tx.on('cancelledAfterAnswer', () => end('a CANCEL crossed our answer'));
     tx.on('ackTimeout', () => end('no ACK came for our answer'));
   }
 

@@ -5,9 +5,6 @@ import type { SwitchboardServer } from './server.js';
 
 export const sippMissing = sippAvailable() ? null : 'sipp is not installed (apt-get install sip-tester): the trunk tests are skipped';
 
-/** A carrier's media: an RtpPeer sending a tone and recording what it hears (testkit's farEndMedia). */
-export const carrierMedia = farEndMedia;
-
 export interface Carrier {
   peer: RtpPeer;
   done: Promise<SippResult>;
@@ -20,7 +17,7 @@ export interface Carrier {
  * `switchboard trunk set --host 127.0.0.1 --port <its port>`, as an administrator would.
  */
 export async function carrierAnswering(server: SwitchboardServer, toneHz: number): Promise<Carrier> {
-  const media = await carrierMedia(toneHz);
+  const media = await farEndMedia(toneHz);
   const port = await freePortBlock(1);
   await server.cli(['trunk', 'set', '--host', '127.0.0.1', '--port', String(port), '--caller-id', '+15550100100', '--caller-name', 'Demo Company']);
   const sipp = await runSipp({ scenario: join(SIPP_SCENARIOS, 'trunk-uas.xml'), localPort: port, keys: { peer_media_port: media.peer.port }, timeoutSeconds: 60 });
@@ -41,7 +38,7 @@ export async function carrierAnswering(server: SwitchboardServer, toneHz: number
  * trusts it as the carrier.
  */
 export async function carrierCalling(server: SwitchboardServer, options: { did: string; extension: string; caller: string; toneHz: number; holdMs: number }): Promise<Carrier> {
-  const media = await carrierMedia(options.toneHz);
+  const media = await farEndMedia(options.toneHz);
   await server.cli(['trunk', 'set', '--host', '127.0.0.1', '--port', String(await freePortBlock(1))]);
   await server.cli(['did', 'add', options.did, '--extension', options.extension]);
   const sipp = await runSipp({

@@ -122,13 +122,13 @@ export class CallEngine implements CallControl {
   }
 
   /**
-   * The caller of dialog `key` will never acknowledge our 2xx (Pbx.watchAnswer): its call ends as
+   * The party of dialog `key` will never acknowledge our 2xx (Pbx.watchAnswer): its call ends as
    * if it had hung up, with a BYE to every party. False when the dialog is not one of these calls.
    */
   endUnacknowledged(key: string, why: string): boolean {
     const entry = this.dialogs.get(key);
     if (!entry) return false;
-    this.o.logger('info', 'the caller left an answered call: ending it', { call: entry.call.id, why });
+    this.o.logger('info', 'a party left the call without acknowledging our answer: ending it', { call: entry.call.id, why });
     void this.hangUp(entry.call, null, 'answered');
     return true;
   }
@@ -234,7 +234,6 @@ export class CallEngine implements CallControl {
     a.dialog = Dialog.asUas(request, { localTag: tx.localTag, localContact: this.contactFor(tx.flow), flow: tx.flow });
     const call = new Call(id, a, tx, callee);
     call.aAnswer = answer;
-    call.aOffered = delayed;
     call.failure = failure;
     this.calls.set(id, call);
     this.dialogs.set(a.dialog.key, { call, leg: a });
@@ -455,16 +454,17 @@ export class CallEngine implements CallControl {
     if (!tx) return;
     tx.respond(200, undefined, { headers: { Contact: this.contactFor(call.a.flow), Allow: ALLOW }, body: call.aAnswer, contentType: SDP });
     call.a.dialog?.confirm();
-    if (call.aOffered) this.answerInAck(tx, call.a);
+    if (offerless(tx.request)) this.answerInAck(tx, call.a);
   }
 
   /**
-   * Our 2xx on `tx` carries an offer to `leg`: the ACK's answer settles its media. Without a
-   * usable answer the call the leg is in by then (a call, a room, a transfer) ends.
+   * Our 2xx on `tx` carries an offer to `leg`: the ACK's answer settles its media (`settled`, by
+   * default just noted on the leg). Without a usable answer the call the leg is in by then (a
+   * call, a room, a transfer) ends.
    */
-  private answerInAck(tx: InviteServerTransaction, leg: CallLeg): void {
+  private answerInAck(tx: InviteServerTransaction, leg: CallLeg, settled = (negotiated: NonNullable<CallLeg['negotiated']>) => void (leg.negotiated = negotiated)): void {
     answerFromAck(tx, leg.media, {
-      settled: (negotiated) => (leg.negotiated = negotiated),
+      settled,
       failed: (why) => {
         const call = this.ownerOf(leg);
         this.o.logger('warn', 'a party did not answer our offer: ending its call', { call: call?.id, why });
@@ -619,13 +619,7 @@ export class CallEngine implements CallControl {
         return;
       }
       tx.respond(200, undefined, { headers: { Contact: this.contactFor(leg.flow), Allow: ALLOW }, body: offer, contentType: SDP });
-      answerFromAck(tx, leg.media, {
-        settled: (negotiated) => void this.settleDirection(call, leg, negotiated),
-        failed: (why) => {
-          this.o.logger('warn', 'a party did not answer our offer: ending the call', { call: call.id, why });
-          void this.hangUp(call, null, 'failed');
-        },
-      });
+      this.answerInAck(tx, leg, (negotiated) => void this.settleDirection(call, leg, negotiated));
       return;
     }
     let result;

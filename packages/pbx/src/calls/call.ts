@@ -56,10 +56,11 @@ export class Call {
   historyId: string | null = null;
   ringTimer: NodeJS.Timeout | null = null;
   answeredAt: number | null = null;
-  /** Our SDP answer to the caller (sent with the 180 as early media, again in the 200); our offer when `aOffered`. */
+  /**
+   * Our SDP to the caller: the answer to its offer (sent with the 180 as early media, again in
+   * the 200), or, when its INVITE had none, our offer (in the 200 only; its ACK answers).
+   */
   aAnswer = '';
-  /** The caller's INVITE had no offer: `aAnswer` is ours, sent in the 200, answered in the ACK. */
-  aOffered = false;
   private isConnected = false;
   private waiters: Array<() => void> = [];
   /** [voicemail hook] Voicemail took the caller: finish() leaves the caller's media leg open. */

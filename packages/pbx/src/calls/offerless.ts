@@ -7,22 +7,21 @@ import type { InviteServerTransaction, SipRequest } from '@switchboard/sip';
  * 2xx then carries an offer and the caller's ACK the answer.
  */
 export function offerless(request: SipRequest): boolean {
-  const body = request.body;
-  return body.length === 0 || body.toString('utf8').trim() === '';
+  // Looks at the octets (an SDP's first is "v"): no string made on the call path.
+  for (const octet of request.body) if (octet !== 0x20 && octet !== 0x09 && octet !== 0x0d && octet !== 0x0a) return false;
+  return true;
 }
 
 type Negotiated = Awaited<ReturnType<Leg['applyAnswer']>>;
 
 /**
  * Applies to `media` the answer that the ACK for our 2xx on `tx` brings (our 2xx carried the
- * offer). An ACK without an answer, one we cannot use, or none at all within 64×T1 leaves the two
- * sides no way to agree on media: `failed` is told why, and ends the call.
+ * offer). An ACK without an answer, or with one we cannot use, leaves the two sides no way to
+ * agree on media: `failed` is told why, and ends the call. No ACK at all is `Pbx.watchAnswer`'s.
  */
 export function answerFromAck(tx: InviteServerTransaction, media: Leg, outcome: { settled?: (negotiated: Negotiated) => void; failed: (why: string) => void }): void {
-  const offTimeout = tx.on('ackTimeout', () => outcome.failed('no ACK came with an answer to our SDP offer'));
   const off = tx.on('ack', (ack) => {
     off();
-    offTimeout();
     const sdp = ack.body.toString('utf8');
     if (sdp.trim() === '') {
       outcome.failed('the ACK brought no answer to our SDP offer');

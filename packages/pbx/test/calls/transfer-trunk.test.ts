@@ -18,9 +18,6 @@ async function deskPhone(pbx: PbxFixture, extension: string, name: string, hz: n
   return { phone, tenantId: creds.tenantId };
 }
 
-/** The carrier's media: an RtpPeer sending a tone (testkit's farEndMedia). */
-const carrierMedia = farEndMedia;
-
 function story(pcm: Pcm, hz: number): string {
   return describeTimeline(toneTimeline(pcm), hz);
 }
@@ -44,7 +41,7 @@ describe.skipIf(!(Baresip.isAvailable() && sippAvailable()))('transfer of a trun
     cleanup.push(() => bob.stop(), () => carol.stop());
     await pbx.store.trunks.set(tenantId, { host: '127.0.0.1', port: 5060 });
     await pbx.store.dids.add(tenantId, '+15550100300', { extension: '302' });
-    const media = await carrierMedia(440);
+    const media = await farEndMedia(440);
     cleanup.push(() => media.close());
 
     const carrier = await runSipp({

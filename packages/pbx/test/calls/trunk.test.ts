@@ -26,9 +26,6 @@ async function deskPhone(pbx: PbxFixture, extension: string, name: string, toneF
   return { phone, tenantId: creds.tenantId, userId: creds.userId };
 }
 
-/** A carrier's media: an RtpPeer sending a tone (testkit's farEndMedia). */
-const carrierMedia = farEndMedia;
-
 /**
  * Phone 102 (sending 1000 Hz) behind the DID +15550100200; SIPp as the carrier calls it with
  * `scenario`, its media an RtpPeer sending 1600 Hz, and the phone answers.
@@ -38,7 +35,7 @@ async function didCall(pbx: PbxFixture, cleanup: Array<() => Promise<void> | voi
   cleanup.push(() => bob.stop());
   await pbx.store.trunks.set(tenantId, { host: '127.0.0.1', port: 5060 });
   await pbx.store.dids.add(tenantId, '+15550100200', { extension: '102' });
-  const media = await carrierMedia(1600);
+  const media = await farEndMedia(1600);
   cleanup.push(() => media.close());
   const mark = bob.events.length;
   const carrier = await runSipp({
@@ -75,7 +72,7 @@ describe.skipIf(!hasTools)('SIP trunk: outside calls and DIDs', () => {
     const { phone: alice, tenantId, userId } = await deskPhone(pbx, '101', 'Alice Adams', '1600.wav');
     cleanup.push(() => alice.stop());
     await pbx.store.users.update(tenantId, userId, { canDialExternal: true });
-    const media = await carrierMedia(1000);
+    const media = await farEndMedia(1000);
     cleanup.push(() => media.close());
     const trunkPort = await freePortBlock(1);
     await pbx.store.trunks.set(tenantId, { host: '127.0.0.1', port: trunkPort, callerIdNumber: '+15550100100', callerIdName: 'Test Co' });
@@ -193,7 +190,7 @@ describe.skipIf(!hasTools)('SIP trunk: outside calls and DIDs', () => {
     const { phone: alice, tenantId, userId } = await deskPhone(pbx, '121', 'Alice Adams', '1600.wav');
     cleanup.push(() => alice.stop());
     await pbx.store.users.update(tenantId, userId, { canDialExternal: true });
-    const media = await carrierMedia(1000);
+    const media = await farEndMedia(1000);
     cleanup.push(() => media.close());
     const trunkPort = await freePortBlock(1);
     // Credentials without registration: this carrier only authenticates calls.
@@ -224,8 +221,8 @@ describe.skipIf(!hasTools)('SIP trunk: outside calls and DIDs', () => {
 
   it('a DID forwarded to an outside number: the carrier’s call goes back out through the trunk (over TCP), media both ways', async () => {
     const { tenantId } = await pbx.addPhone('101');
-    const callee = await carrierMedia(1000);
-    const caller = await carrierMedia(1600);
+    const callee = await farEndMedia(1000);
+    const caller = await farEndMedia(1600);
     cleanup.push(() => callee.close(), () => caller.close());
     const trunkPort = await freePortBlock(1);
     await pbx.store.trunks.set(tenantId, { host: '127.0.0.1', port: trunkPort, transport: 'tcp', callerIdNumber: '15550100100' });
@@ -262,38 +259,36 @@ describe.skipIf(!hasTools)('an answered call whose caller never acknowledges the
     await pbx.close();
   });
 
+  /**
+   * The phone that answered `call` is hung up by the server, and the carrier gets a BYE (each
+   * scenario waits for one); the server says why it ended the call.
+   */
+  async function endedByServer(call: Awaited<ReturnType<typeof didCall>>, why: string): Promise<void> {
+    await call.bob.waitFor('CALL_ESTABLISHED', { since: call.mark });
+    await call.bob.waitFor('CALL_CLOSED', { since: call.mark, timeoutMs: 15_000 });
+    const result = await call.carrier.done;
+    expect(result.code, result.output).toBe(0);
+    expect(pbx.logs.some((l) => l.message === 'a party left the call without acknowledging our answer: ending it' && l.fields?.why === why)).toBe(true);
+    await until('the call to be gone', () => pbx.pbx.calls?.activeCalls === 0);
+  }
+
   it('a CANCEL that crosses the 200 (and no ACK after it, as JsSIP does) hangs up the phone that answered', async () => {
     pbx = await PbxFixture.start({ media: true });
-    const { bob, mark, carrier, tenantId, userId } = await didCall(pbx, cleanup, 'trunk-uac-cancel-crosses-answer.xml', { transport: 'tcp' });
-    await bob.waitFor('CALL_ESTABLISHED', { since: mark });
-    // The phone is hung up by the server, and the caller gets a BYE (its scenario waits for one).
-    await bob.waitFor('CALL_CLOSED', { since: mark, timeoutMs: 10_000 });
-    const result = await carrier.done;
-    expect(result.code, result.output).toBe(0);
-    await until('the call to be gone', () => pbx.pbx.calls?.activeCalls === 0);
-    const history = await pbx.store.callHistory.page(tenantId, userId, { limit: 5 });
+    const call = await didCall(pbx, cleanup, 'trunk-uac-cancel-crosses-answer.xml', { transport: 'tcp' });
+    await endedByServer(call, 'a CANCEL crossed our answer');
+    const history = await pbx.store.callHistory.page(call.tenantId, call.userId, { limit: 5 });
     expect(history.items[0]).toMatchObject({ direction: 'inbound', outcome: 'answered', other: { number: '15550001' } });
   });
 
   it('no ACK within 64×T1 (§13.3.1.4): the call ends with a BYE to the caller and to the phone', async () => {
     // T1 = 50 ms: the answer is given up on after 3.2 s, not 32 s.
     pbx = await PbxFixture.start({ media: true, sipTimers: { T1: 50 } });
-    const { bob, mark, carrier } = await didCall(pbx, cleanup, 'trunk-uac-no-ack.xml');
-    await bob.waitFor('CALL_ESTABLISHED', { since: mark });
-    await bob.waitFor('CALL_CLOSED', { since: mark, timeoutMs: 15_000 });
-    const result = await carrier.done;
-    expect(result.code, result.output).toBe(0);
-    expect(pbx.logs.some((l) => l.message === 'the caller left an answered call: ending it' && l.fields?.why === 'no ACK came for our answer')).toBe(true);
+    await endedByServer(await didCall(pbx, cleanup, 'trunk-uac-no-ack.xml'), 'no ACK came for our answer');
   });
 
   it('no ACK within 64×T1 for the 200 that offered SDP to a re-INVITE without an offer: the call ends the same way', async () => {
     pbx = await PbxFixture.start({ media: true, sipTimers: { T1: 50 } });
-    const { bob, mark, carrier } = await didCall(pbx, cleanup, 'trunk-uac-reinvite-no-ack.xml', { durationMs: 1000 });
-    await bob.waitFor('CALL_ESTABLISHED', { since: mark });
-    await bob.waitFor('CALL_CLOSED', { since: mark, timeoutMs: 15_000 });
-    const result = await carrier.done;
-    expect(result.code, result.output).toBe(0);
-    expect(pbx.logs.some((l) => l.message === 'a party did not answer our offer: ending the call' && l.fields?.why === 'no ACK came with an answer to our SDP offer')).toBe(true);
+    await endedByServer(await didCall(pbx, cleanup, 'trunk-uac-reinvite-no-ack.xml', { durationMs: 1000 }), 'no ACK came for our answer');
   });
 });
 
