@@ -17,7 +17,7 @@ import type { FeatureDeps } from './http/plugins/feature-deps.js';
 import type { PresenceSource } from './http/presence.js';
 import { createLogger } from './logging.js';
 import type { Logger } from './logging.js';
-import { loadTlsMaterial } from './tls/certificate.js';
+import { loadTlsMaterial, TlsFileError } from './tls/certificate.js';
 import type { TlsMaterial } from './tls/certificate.js';
 import { serverVersion } from './version.js';
 import { SipStartError, startSipService } from './sip/sip-service.js';
@@ -107,7 +107,9 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       demo = await loadDemoOrganisation(store, config.dataDir);
     }
 
-    const tls = await loadTlsMaterial(config);
+    const tls = await loadTlsMaterial(config).catch((error: unknown) => {
+      throw error instanceof TlsFileError ? new StartError(error.message) : error;
+    });
     const events = new EventHub(logger);
     closers.push(() => Promise.resolve(events.closeAll('server shutting down')));
 

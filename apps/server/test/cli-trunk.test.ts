@@ -33,7 +33,7 @@ test('trunk set / show / remove, with one-line errors', async () => {
   await json('tenant', 'add', '--name', 'Acme', '--domain', 'acme.example.test');
   expect(await cli('trunk', 'show')).toMatchObject({ status: 1, stderr: 'switchboard: acme.example.test has no trunk; set one with: switchboard trunk set --host <carrier host>\n' });
   expect(await cli('trunk', 'set', '--port', '5080')).toMatchObject({ status: 1, stderr: 'switchboard: a new trunk needs a host\n' });
-  expect(await cli('trunk', 'set', '--host', 'sip.carrier.example', '--transport', 'sctp')).toMatchObject({ status: 1, stderr: 'switchboard: --transport must be udp or tcp, not "sctp"\n' });
+  expect(await cli('trunk', 'set', '--host', 'sip.carrier.example', '--transport', 'sctp')).toMatchObject({ status: 1, stderr: 'switchboard: --transport must be udp, tcp or tls, not "sctp"\n' });
   expect(await cli('trunk', 'set', '--host', 'sip.carrier.example', '--username', 'acme')).toMatchObject({ status: 1, stderr: 'switchboard: the trunk username acme needs a password\n' });
 
   const created = await json('trunk', 'set', '--host', 'sip.carrier.example', '--username', 'acme', '--password', 's3cret', '--caller-id', '+1 555 010 0100', '--caller-name', 'Acme Inc');
@@ -53,6 +53,9 @@ test('trunk set / show / remove, with one-line errors', async () => {
   const shown = await cli('trunk', 'show');
   expect(shown.stdout).toMatch(/Host: +sip\.carrier\.example\nPort: +5080\nTransport: +tcp\nAuthentication: +digest as acme \(password set\)\nRegistration: +no\nCaller ID: +"Acme Inc" \+15550100100\n/);
   expect(shown.stdout).not.toContain('s3cret');
+  // TLS: the port left at 5080 stays; the text says what the server needs for it.
+  expect(await json('trunk', 'set', '--transport', 'TLS')).toMatchObject({ transport: 'tls', port: 5080 });
+  expect((await cli('trunk', 'show')).stdout).toMatch(/Transport: +tls \(needs SIP over TLS on this server: SWITCHBOARD_TLS_CERT and SWITCHBOARD_TLS_KEY, or SWITCHBOARD_TLS_SELF_SIGNED=1\)\n/);
   expect(await json('trunk', 'set', '--username', '')).toMatchObject({ username: null, hasPassword: false, register: false });
   expect(await cli('trunk', 'set')).toMatchObject({ status: 1 });
 

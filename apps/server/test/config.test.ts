@@ -36,6 +36,7 @@ test('defaults', () => {
     tlsCert: null,
     tlsKey: null,
     tlsSelfSigned: false,
+    tlsTrust: null,
     demo: true,
     logLevel: 'info',
     sipTrace: false,
@@ -103,6 +104,7 @@ test('mistakes give one clear line naming the option', () => {
   expect(failure({ SWITCHBOARD_LOG_LEVEL: 'loud' })).toMatch(/^SWITCHBOARD_LOG_LEVEL must be one of fatal, error/);
   expect(failure({ SWITCHBOARD_TLS_CERT: 'cert.pem' })).toBe('SWITCHBOARD_TLS_CERT and SWITCHBOARD_TLS_KEY must be set together');
   expect(failure({ SWITCHBOARD_TLS_CERT: 'cert.pem', SWITCHBOARD_TLS_KEY: 'key.pem' })).toMatch(/^the TLS file .*cert\.pem does not exist$/);
+  expect(failure({ SWITCHBOARD_TLS_TRUST: 'carrier-ca.pem' })).toMatch(/^the TLS file .*carrier-ca\.pem does not exist$/);
   expect(failure({ SWITCHBOARD_HTTP_PORT: '5060' })).toBe('SWITCHBOARD_HTTP_PORT and SWITCHBOARD_SIP_PORT are both 5060; each listener needs its own port');
   expect(failure({ SWITCHBOARD_SIP_PORT: '20000' })).toMatch(/inside SWITCHBOARD_RTP_PORTS/);
   expect(failure({ SWITCHBOARD_CONFIG: 'missing.json' })).toMatch(/^cannot read the config file .*missing\.json: ENOENT$/);

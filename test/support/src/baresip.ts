@@ -31,7 +31,7 @@ export interface BaresipAccount {
   displayName?: string;
   /** Where to send requests, e.g. "127.0.0.1:5060"; defaults to the domain. */
   proxy?: string;
-  transport?: 'udp' | 'tcp';
+  transport?: 'udp' | 'tcp' | 'tls';
   /** Register with the server (default true when a password is given). */
   register?: boolean;
   answerMode?: 'manual' | 'auto';

@@ -18,7 +18,7 @@ function trunkText(trunk: Trunk): string {
   return fields([
     ['Host', trunk.host],
     ['Port', String(trunk.port)],
-    ['Transport', trunk.transport],
+    ['Transport', trunk.transport === 'tls' ? 'tls (needs SIP over TLS on this server: SWITCHBOARD_TLS_CERT and SWITCHBOARD_TLS_KEY, or SWITCHBOARD_TLS_SELF_SIGNED=1)' : trunk.transport],
     ['Authentication', trunk.username === null ? 'none (IP-based: the carrier trusts this server\'s address)' : `digest as ${trunk.username} (password set)`],
     ['Registration', trunk.username !== null && trunk.register ? 'yes, kept up by the server' : 'no'],
     ['Caller ID', callerId],
@@ -35,7 +35,7 @@ function portOf(value: string): number {
 function trunkSettingsOf(options: CommandOptions): TrunkSettings {
   if (options.register === true && options['no-register'] === true) throw new CliError('trunk set: --register and --no-register contradict each other');
   const transport = options.transport?.toLowerCase();
-  if (transport !== undefined && transport !== 'udp' && transport !== 'tcp') throw new CliError(`--transport must be udp or tcp, not "${options.transport}"`);
+  if (transport !== undefined && transport !== 'udp' && transport !== 'tcp' && transport !== 'tls') throw new CliError(`--transport must be udp, tcp or tls, not "${options.transport}"`);
   return {
     ...(options.host !== undefined ? { host: options.host } : {}),
     ...(options.port !== undefined ? { port: portOf(options.port) } : {}),
@@ -55,7 +55,7 @@ function noTrunk(tenant: Tenant): CliError {
 export const trunkCommands: Readonly<Record<string, Command>> = {
   'trunk set': {
     usage:
-      'trunk set [--host <host>] [--port <n>] [--transport udp|tcp] [--username <user> --password <pw>] [--register | --no-register] [--caller-id <number>] [--caller-name <name>]',
+      'trunk set [--host <host>] [--port <n>] [--transport udp|tcp|tls] [--username <user> --password <pw>] [--register | --no-register] [--caller-id <number>] [--caller-name <name>]',
     summary: "create or change the tenant's SIP trunk (outside line); --username '' makes it IP-based",
     async run(context) {
       const tenant = await tenantOf(context);

@@ -30,6 +30,11 @@ export interface ServerConfig {
   tlsKey: string | null;
   /** Generate and keep a self-signed certificate in the data folder. */
   tlsSelfSigned: boolean;
+  /**
+   * Absolute path of a PEM file of CA certificates trusted, besides the usual public ones, when
+   * the server connects out over TLS (a carrier with a private CA), or null.
+   */
+  tlsTrust: string | null;
   /** Create the demo organisation when the store is empty. */
   demo: boolean;
   logLevel: LogLevel;

@@ -41,6 +41,7 @@ const options: readonly Option[] = [
   { key: 'tlsCert', env: 'SWITCHBOARD_TLS_CERT', kind: 'path' },
   { key: 'tlsKey', env: 'SWITCHBOARD_TLS_KEY', kind: 'path' },
   { key: 'tlsSelfSigned', env: 'SWITCHBOARD_TLS_SELF_SIGNED', kind: 'boolean' },
+  { key: 'tlsTrust', env: 'SWITCHBOARD_TLS_TRUST', kind: 'path' },
   { key: 'demo', env: 'SWITCHBOARD_DEMO', kind: 'boolean' },
   { key: 'logLevel', env: 'SWITCHBOARD_LOG_LEVEL', kind: 'logLevel' },
   { key: 'sipTrace', env: 'SWITCHBOARD_SIP_TRACE', kind: 'boolean' },
@@ -64,6 +65,7 @@ function defaults(cwd: string): Omit<ServerConfig, 'configFile'> {
     tlsCert: null,
     tlsKey: null,
     tlsSelfSigned: false,
+    tlsTrust: null,
     demo: true,
     logLevel: 'info',
     sipTrace: false,
@@ -179,7 +181,7 @@ function check(config: ServerConfig): void {
   if (config.tlsCert !== null && config.tlsSelfSigned) {
     throw new ConfigError('set either SWITCHBOARD_TLS_CERT/SWITCHBOARD_TLS_KEY or SWITCHBOARD_TLS_SELF_SIGNED, not both');
   }
-  for (const path of [config.tlsCert, config.tlsKey]) {
+  for (const path of [config.tlsCert, config.tlsKey, config.tlsTrust]) {
     if (path !== null && !existsSync(path)) throw new ConfigError(`the TLS file ${path} does not exist`);
   }
   const tls = config.tlsCert !== null || config.tlsSelfSigned;

@@ -48,7 +48,7 @@ export async function startSipService(config: ServerConfig, store: Store, logger
     transports.push(tcp);
     let tlsPort: number | null = null;
     if (tls) {
-      const sips = await listenOrExplain(() => TcpTransport.listen({ address: config.bind, port: config.sipsPort, tls: { cert: tls.cert, key: tls.key } }), 'SIP (TLS)', config.sipsPort, config.bind, 'SWITCHBOARD_SIPS_PORT');
+      const sips = await listenOrExplain(() => TcpTransport.listen({ address: config.bind, port: config.sipsPort, tls: { cert: tls.cert, key: tls.key, ...(tls.trusted ? { ca: tls.trusted } : {}) } }), 'SIP (TLS)', config.sipsPort, config.bind, 'SWITCHBOARD_SIPS_PORT');
       transports.push(sips);
       tlsPort = sips.local.port;
     }

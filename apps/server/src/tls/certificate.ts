@@ -2,6 +2,7 @@ import { X509Certificate } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { isIP } from 'node:net';
+import { rootCertificates } from 'node:tls';
 import { join } from 'node:path';
 import { generate } from 'selfsigned';
 import type { ServerConfig } from '../config/index.js';
@@ -9,6 +10,11 @@ import type { ServerConfig } from '../config/index.js';
 export interface TlsMaterial {
   cert: string;
   key: string;
+  /**
+   * The CA certificates trusted when the server connects out over TLS (a carrier): the usual
+   * public ones plus SWITCHBOARD_TLS_TRUST's; undefined: the public ones alone.
+   */
+  trusted?: string[];
   /** Where they came from, for the start-up banner. */
   source: 'files' | 'self-signed';
   certPath: string;
@@ -16,13 +22,37 @@ export interface TlsMaterial {
 
 const renewWithinMs = 30 * 86_400_000;
 
+/** A TLS file that cannot be used, with the reason in one line. */
+export class TlsFileError extends Error {
+  override readonly name = 'TlsFileError';
+}
+
 /** The certificate and key for HTTPS/WSS and SIP over TLS, or null when TLS is not configured. */
 export async function loadTlsMaterial(config: ServerConfig): Promise<TlsMaterial | null> {
+  let material: TlsMaterial;
   if (config.tlsCert !== null && config.tlsKey !== null) {
-    return { cert: readFileSync(config.tlsCert, 'utf8'), key: readFileSync(config.tlsKey, 'utf8'), source: 'files', certPath: config.tlsCert };
+    material = { cert: readFileSync(config.tlsCert, 'utf8'), key: readFileSync(config.tlsKey, 'utf8'), source: 'files', certPath: config.tlsCert };
+  } else if (config.tlsSelfSigned) {
+    material = await selfSigned(config.dataDir, config.publicAddress);
+  } else {
+    return null;
   }
-  if (!config.tlsSelfSigned) return null;
-  return selfSigned(config.dataDir, config.publicAddress);
+  if (config.tlsTrust !== null) material.trusted = [...rootCertificates, ...trustedCertificates(config.tlsTrust)];
+  return material;
+}
+
+/** Every certificate of a PEM file, each checked to parse; a file without one is an error. */
+export function trustedCertificates(path: string): string[] {
+  const pems = readFileSync(path, 'utf8').match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+  if (pems.length === 0) throw new TlsFileError(`SWITCHBOARD_TLS_TRUST: ${path} holds no PEM certificate (-----BEGIN CERTIFICATE-----)`);
+  for (const pem of pems) {
+    try {
+      new X509Certificate(pem);
+    } catch (error) {
+      throw new TlsFileError(`SWITCHBOARD_TLS_TRUST: a certificate in ${path} cannot be read (${error instanceof Error ? error.message : String(error)})`);
+    }
+  }
+  return pems;
 }
 
 /**

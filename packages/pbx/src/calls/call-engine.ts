@@ -24,12 +24,13 @@ import type { DeviceAuthenticator } from '../registrar/device-auth.js';
 import type { Binding, LocationService } from '../registrar/location.js';
 import type { CallOutcome, DeviceAccount } from '../store/records.js';
 import type { Repositories } from '../store/store.js';
+import { ourContact } from '../util/contact.js';
 import type { PbxLogger } from '../util/logger.js';
 import type { CallObserver } from '../presence/call-observer.js';
 import type { CallHandoff, FeatureHandler } from '../features/call-handoff.js';
 import { ALLOW, Call, COMPLETED_ELSEWHERE, dtmfFromInfo, legKind, refuseOffer, SDP, type Branch, type CallControl } from './call.js';
 import { CallLeg, type Party } from './call-leg.js';
-import { extensionFailure, type CallFailure, type CallOrigin, type CallTarget, type FailureWords } from './call-target.js';
+import { extensionFailure, isCallTarget, NO_TRUNK, type CallFailure, type CallOrigin, type CallTarget, type FailureWords } from './call-target.js';
 import { answerFromAck, offerless } from './offerless.js';
 import { RoomCalls } from './room-calls.js';
 import { Transfers } from './transfers.js';
@@ -231,7 +232,7 @@ export class CallEngine implements CallControl {
       void aMedia.close('caller cancelled');
       return null;
     }
-    a.dialog = Dialog.asUas(request, { localTag: tx.localTag, localContact: this.contactFor(tx.flow), flow: tx.flow });
+    a.dialog = Dialog.asUas(request, { localTag: tx.localTag, localContact: this.answerContact(tx), flow: tx.flow });
     const call = new Call(id, a, tx, callee);
     call.aAnswer = answer;
     call.failure = failure;
@@ -259,7 +260,7 @@ export class CallEngine implements CallControl {
       return null;
     }
 
-    const headers = { Contact: this.contactFor(tx.flow), Allow: ALLOW };
+    const headers = { Contact: this.answerContact(tx), Allow: ALLOW };
     // An offer may not go in an unreliable 180 (RFC 3261 §13.2.1): no early media then.
     tx.respond(180, undefined, delayed ? { headers } : { headers, body: answer, contentType: SDP });
     this.o.observer?.callState({ callId: id, caller: from, callee, state: 'ringing' }); // [presence hook]
@@ -380,6 +381,10 @@ export class CallEngine implements CallControl {
     }
     if (response.status >= 300) {
       branch.settled = true;
+      // 487 answers our own CANCEL; anything else from a carrier (or in its stead: 408, 503 when it cannot be reached) the admin may need.
+      if (branch.target.trunk !== undefined && response.status !== 487) {
+        this.o.logger('warn', 'an outside call failed at the trunk', { call: call.id, host: branch.target.trunk, status: response.status, reason: response.reason });
+      }
       void branch.leg.media.close('branch failed');
       if (call.state === 'ringing' && call.branches.every((b) => b.settled)) await this.allBranchesFailed(call);
       return;
@@ -732,9 +737,9 @@ export class CallEngine implements CallControl {
 
   /** An outside number: one INVITE to the tenant's carrier; its early media, or our ringback, meanwhile. */
   private async callOutside(request: SipRequest, tx: InviteServerTransaction, origin: CallOrigin, number: string): Promise<void> {
-    const line = this.o.trunks ? await this.o.trunks.outsideLine(origin.from.tenantId, number, origin.from) : null;
-    if (!line) {
-      tx.respond(503, 'No outside line is configured');
+    const line = this.o.trunks ? await this.o.trunks.outsideLine(origin.from.tenantId, number, origin.from) : NO_TRUNK;
+    if (!isCallTarget(line)) {
+      tx.respond(line.status, line.reason);
       return;
     }
     const callee: Party = { tenantId: origin.from.tenantId, userId: null, number, name: null };
@@ -796,7 +801,7 @@ export class CallEngine implements CallControl {
     this.o.observer?.callState({ callId: call.id, caller: call.a.party, callee: call.callee, state: 'ended' });
     this.o.observer?.callState({ callId: call.id, caller: call.a.party, callee: b.party, state: 'answered' });
     this.answerCaller(call);
-    tx.respond(200, undefined, { headers: { Contact: this.contactFor(tx.flow), Allow: ALLOW }, body: answered.answer, contentType: SDP });
+    tx.respond(200, undefined, { headers: { Contact: this.answerContact(tx), Allow: ALLOW }, body: answered.answer, contentType: SDP });
     b.dialog?.confirm();
     this.o.logger('info', 'call picked up', { call: call.id, ringing: number, by: b.party.number });
   }
@@ -816,7 +821,7 @@ export class CallEngine implements CallControl {
     }
     const party: Party = { tenantId: caller.tenant.id, userId: caller.user.id, number: caller.extension!, name: caller.user.name };
     const leg = new CallLeg(`${id}-a`, 'uas', party, media, tx.flow, { flow: tx.flow });
-    leg.dialog = Dialog.asUas(request, { localTag: tx.localTag, localContact: this.contactFor(tx.flow), flow: tx.flow, confirmed: true });
+    leg.dialog = Dialog.asUas(request, { localTag: tx.localTag, localContact: this.answerContact(tx), flow: tx.flow, confirmed: true });
     const call = new Call(id, leg, tx, { tenantId: party.tenantId, userId: null, number: '*43', name: 'Echo test' });
     call.state = 'answered';
     call.connected = true;
@@ -824,7 +829,7 @@ export class CallEngine implements CallControl {
     this.dialogs.set(leg.dialog.key, { call, leg });
     this.watchMedia(call, leg);
     await media.echo(true);
-    tx.respond(200, undefined, { headers: { Contact: this.contactFor(tx.flow), Allow: ALLOW }, body: answer, contentType: SDP });
+    tx.respond(200, undefined, { headers: { Contact: this.answerContact(tx), Allow: ALLOW }, body: answer, contentType: SDP });
   }
 
   // ── calls from a leg that is already connected (transfers.ts) ──────────────────────────
@@ -891,7 +896,7 @@ export class CallEngine implements CallControl {
       void media.close('caller cancelled');
       return null;
     }
-    leg.dialog = Dialog.asUas(request, { localTag: tx.localTag, localContact: this.contactFor(tx.flow), flow: tx.flow });
+    leg.dialog = Dialog.asUas(request, { localTag: tx.localTag, localContact: this.answerContact(tx), flow: tx.flow });
     return { leg, answer };
   }
 
@@ -958,9 +963,11 @@ export class CallEngine implements CallControl {
   }
 
   contactFor(flow: Flow | null, protocol?: string): Address {
-    const p = (flow?.protocol ?? protocol ?? 'udp') as TransportProtocol;
-    const usable: TransportProtocol = p === 'wss' ? 'ws' : p;
-    const uri = this.o.stack.transport(usable) ? this.o.stack.contactUri(usable, 'switchboard') : this.o.stack.contactUri('udp', 'switchboard');
-    return address(uri);
+    return ourContact(this.o.stack, flow?.protocol ?? protocol ?? 'udp');
+  }
+
+  /** Our Contact in the dialog `tx`'s request makes (a SIPS one when that request asked for it). */
+  answerContact(tx: AnyServerTransaction): Address {
+    return ourContact(this.o.stack, tx.flow.protocol, tx.request);
   }
 }

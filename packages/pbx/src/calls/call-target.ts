@@ -20,6 +20,21 @@ export interface CallTarget {
   credentials?: DigestClient;
   /** Pass its early media (an SDP in 180/183) to the caller instead of our ringback. */
   earlyMedia?: boolean;
+  /** The carrier's host, for a trunk: its refusals and failures are logged for the admin. */
+  trunk?: string;
+}
+
+/** Why an outside call cannot go out: the status and words the caller gets. */
+export interface NoOutsideLine {
+  status: number;
+  reason: string;
+}
+
+/** The tenant has no trunk (or the PBX runs without trunks). */
+export const NO_TRUNK: NoOutsideLine = { status: 503, reason: 'No outside line is configured' };
+
+export function isCallTarget(line: CallTarget | NoOutsideLine): line is CallTarget {
+  return 'invite' in line;
 }
 
 /** Who is calling and how the call is written in history. */

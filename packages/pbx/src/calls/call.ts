@@ -208,4 +208,5 @@ export interface CallControl {
   /** A leg whose media died or went silent ends the call it is in. */
   watchMedia(call: Call, leg: CallLeg): void;
   contactFor(flow: Flow | null, protocol?: string): Address;
+  answerContact(tx: AnyServerTransaction): Address;
 }

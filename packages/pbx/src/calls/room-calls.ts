@@ -68,7 +68,7 @@ export class RoomCalls {
     try {
       const { answer } = await media.answerOffer(request.body.toString('utf8'));
       if (tx.finalResponse) return;
-      tx.respond(183, 'Session Progress', { headers: { Contact: this.engine.contactFor(tx.flow) }, body: answer, contentType: SDP });
+      tx.respond(183, 'Session Progress', { headers: { Contact: this.engine.answerContact(tx) }, body: answer, contentType: SDP });
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([
         media.play({ files: ['prompts/conference-full.wav'] }).catch(() => undefined),
@@ -87,7 +87,7 @@ export class RoomCalls {
   respondInRoom(request: SipRequest, tx: InviteServerTransaction, answer: string, room: ConferenceRoom): void {
     const response = createResponse(request, 200, undefined, {
       toTag: tx.localTag,
-      headers: { Contact: this.engine.contactFor(tx.flow), Allow: ALLOW, 'X-Switchboard-Room': room.number },
+      headers: { Contact: this.engine.answerContact(tx), Allow: ALLOW, 'X-Switchboard-Room': room.number },
       body: answer,
       contentType: SDP,
     });

@@ -5,7 +5,7 @@ import type { DeviceAccount } from '../store/records.js';
 import { ALLOW, ROOM_FULL, SDP, type BlindTransfer, type Call, type CallControl } from './call.js';
 import type { CallEngineOptions } from './call-engine.js';
 import type { CallLeg, Party } from './call-leg.js';
-import { extensionFailure, type FailureWords } from './call-target.js';
+import { extensionFailure, isCallTarget, NO_TRUNK, type FailureWords } from './call-target.js';
 import { ReferProgress, referTarget } from './refer.js';
 import type { RoomCalls } from './room-calls.js';
 import { outsideFailure } from './trunk.js';
@@ -122,9 +122,9 @@ export class Transfers {
       failure = extensionFailure(number);
       reach = (c) => Promise.resolve(this.engine.ringDevices(c, number));
     } else {
-      const line = this.o.trunks ? await this.o.trunks.outsideLine(tenantId, number, leg.party) : null;
-      if (!line) {
-        tx.respond(503, 'No outside line is configured');
+      const line = this.o.trunks ? await this.o.trunks.outsideLine(tenantId, number, leg.party) : NO_TRUNK;
+      if (!isCallTarget(line)) {
+        tx.respond(line.status, line.reason);
         return;
       }
       callee = { tenantId, userId: null, number, name: null };
@@ -308,7 +308,7 @@ export class Transfers {
     } else {
       await this.engine.detach(old, other!);
       await this.pair(leg.leg, other!);
-      tx.respond(200, undefined, { headers: { Contact: this.engine.contactFor(tx.flow), Allow: ALLOW }, body: leg.answer, contentType: SDP });
+      tx.respond(200, undefined, { headers: { Contact: this.engine.answerContact(tx), Allow: ALLOW }, body: leg.answer, contentType: SDP });
       void this.engine.hangUp(old, null, 'answered');
     }
     leg.leg.dialog?.confirm();

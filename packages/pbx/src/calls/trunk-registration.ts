@@ -10,10 +10,11 @@ import {
   type SipRequest,
   type SipResponse,
   type SipStack,
+  type SipUri,
   type TimerHandle,
-  type TransportProtocol,
 } from '@switchboard/sip';
 import type { Trunk } from '../store/records.js';
+import { trunkSignalling, type TrunkSignalling } from './trunk-signalling.js';
 import type { PbxLogger } from '../util/logger.js';
 
 /**
@@ -64,6 +65,8 @@ export class TrunkRegistration {
   private expiresSeconds: number;
   /** The carrier holds a binding of ours (a 2xx came, and no removal since). */
   private bound = false;
+  /** How the last REGISTER went out (the removal goes the same way). */
+  private line: TrunkSignalling | null = null;
 
   constructor(private readonly o: TrunkRegistrationOptions) {
     if (o.trunk.username === null || o.trunk.password === null) throw new Error('a trunk registration needs a username and a password');
@@ -99,19 +102,28 @@ export class TrunkRegistration {
     if (this.state === 'stopped') return;
     this.state = 'stopped';
     this.clearTimer();
-    if (!this.bound) return;
+    if (!this.bound || !this.line) return;
     this.bound = false;
-    const unregister = this.exchange(0);
+    const unregister = this.exchange(0, this.line);
     let timeout: NodeJS.Timeout | undefined;
     await Promise.race([unregister, new Promise<void>((resolve) => (timeout = setTimeout(resolve, waitMs)))]);
     clearTimeout(timeout);
   }
 
   private async register(expires: number): Promise<void> {
-    const response = await this.exchange(expires);
+    const line = trunkSignalling(this.o.stack, this.o.trunk, this.o.trunk.username!);
+    if (typeof line === 'string') {
+      // Not a network failure: retrying cannot help until the server is set up differently.
+      this.state = 'failed';
+      this.detail = line;
+      this.o.logger('error', 'trunk registration failed', { tenant: this.o.trunk.tenantId, host: this.o.trunk.host, error: line });
+      return;
+    }
+    this.line = line;
+    const response = await this.exchange(expires, line);
     if (this.state === 'stopped') return;
     if (response.status >= 200 && response.status < 300) {
-      const granted = this.grantedSeconds(response) ?? expires;
+      const granted = this.grantedSeconds(response, line.contact) ?? expires;
       this.bound = true;
       this.registrations++;
       this.retrySeconds = this.o.retrySeconds ?? 30;
@@ -135,8 +147,8 @@ export class TrunkRegistration {
   }
 
   /** One REGISTER, answering at most two challenges (a second only when the first nonce went stale). */
-  private async exchange(expires: number): Promise<SipResponse> {
-    let request = this.request(expires);
+  private async exchange(expires: number, line: TrunkSignalling): Promise<SipResponse> {
+    let request = this.request(expires, line);
     let response = await this.send(request);
     for (let challenges = 0; (response.status === 401 || response.status === 407) && challenges < 2; challenges++) {
       const offered = response.status === 401 ? response.wwwAuthenticates : response.proxyAuthenticates;
@@ -160,30 +172,23 @@ export class TrunkRegistration {
     }
   }
 
-  private request(expires: number): SipRequest {
+  private request(expires: number, line: TrunkSignalling): SipRequest {
     const t = this.o.trunk;
-    const protocol: TransportProtocol = t.transport === 'tcp' && this.o.stack.transport('tcp') ? 'tcp' : 'udp';
-    const params = protocol === 'tcp' ? { transport: 'tcp' } : {};
     const aor = address(sipUri({ user: t.username!, host: t.host }));
     return createRequest({
       method: 'REGISTER',
-      uri: sipUri({ host: t.host, port: t.port, params }),
+      uri: sipUri({ host: t.host, port: t.port, params: line.uriParams }),
       from: aor,
       to: aor,
       callId: this.callId,
       cseq: ++this.cseq,
-      contact: this.contact(protocol),
+      contact: address(line.contact),
       headers: { Expires: expires },
     });
   }
 
-  private contact(protocol: TransportProtocol) {
-    return address(this.o.stack.contactUri(protocol, this.o.trunk.username!));
-  }
-
   /** The expiry granted to our contact: its `expires` parameter in the 2xx, else the Expires header. */
-  private grantedSeconds(response: SipResponse): number | undefined {
-    const ours = this.contact(this.o.trunk.transport === 'tcp' && this.o.stack.transport('tcp') ? 'tcp' : 'udp').uri;
+  private grantedSeconds(response: SipResponse, ours: SipUri): number | undefined {
     const mine = response.contacts.find((c) => uriEquals(c.uri, ours)) ?? (response.contacts.length === 1 ? response.contacts[0] : undefined);
     return (mine ? contactExpires(mine) : undefined) ?? response.expires;
   }

@@ -1,12 +1,13 @@
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
-import { address, createRequest, DigestClient, newCallId, sipUri, type Address, type SipRequest, type SipStack, type TransportProtocol } from '@switchboard/sip';
+import { address, createRequest, DigestClient, newCallId, sipUri, type Address, type SipRequest, type SipStack } from '@switchboard/sip';
 import type { Repositories } from '../store/store.js';
 import type { Trunk } from '../store/records.js';
 import type { PbxLogger } from '../util/logger.js';
 import type { Party } from './call-leg.js';
-import type { CallOrigin, CallTarget, FailureWords } from './call-target.js';
+import { NO_TRUNK, type CallOrigin, type CallTarget, type FailureWords, type NoOutsideLine } from './call-target.js';
 import { TrunkRegistration } from './trunk-registration.js';
+import { trunkSignalling } from './trunk-signalling.js';
 
 const ALLOW = 'INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE';
 const SDP = 'application/sdp';
@@ -122,21 +123,29 @@ export class TrunkService {
 
   // ── outbound ────────────────────────────────────────────────────────────────────────
 
-  /** Where an outside call of the tenant goes: its trunk, or null when it has none. */
-  async outsideLine(tenantId: string, number: string, caller: Party): Promise<CallTarget | null> {
+  /**
+   * Where an outside call of the tenant goes: its trunk, or what to answer the caller when there
+   * is none or it cannot be used (the reason for the admin is logged).
+   */
+  async outsideLine(tenantId: string, number: string, caller: Party): Promise<CallTarget | NoOutsideLine> {
     const trunk = await this.o.store.trunks.get(tenantId);
-    if (!trunk) return null;
-    const protocol: TransportProtocol = trunk.transport === 'tcp' && this.o.stack.transport('tcp') ? 'tcp' : 'udp';
-    const params = protocol === 'tcp' ? { transport: 'tcp' } : {};
+    if (!trunk) return NO_TRUNK;
+    const line = trunkSignalling(this.o.stack, trunk, trunk.username ?? 'switchboard');
+    if (typeof line === 'string') {
+      this.o.logger('error', 'an outside call cannot use the trunk', { tenant: tenantId, host: trunk.host, error: line });
+      return { status: 503, reason: 'The outside line is not set up on this server (SIP over TLS is off)' };
+    }
+    const params = line.uriParams;
     // The carrier sees the tenant's number, not the extension (it would refuse an unknown one).
     const identity = address(sipUri({ user: trunk.callerIdNumber ?? trunk.username ?? caller.number, host: trunk.host }), trunk.callerIdName ? { displayName: trunk.callerIdName } : {});
-    const contact: Address = address(this.o.stack.contactUri(protocol, trunk.username ?? 'switchboard'));
+    const contact: Address = address(line.contact);
     return {
       kind: 'rtp',
       sendOptions: {},
       contact,
       ...(trunk.username !== null && trunk.password !== null ? { credentials: new DigestClient({ username: trunk.username, password: trunk.password }) } : {}),
       earlyMedia: true,
+      trunk: trunk.host,
       invite: (offer) =>
         createRequest({
           method: 'INVITE',

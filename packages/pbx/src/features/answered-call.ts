@@ -1,9 +1,10 @@
 import type { Leg, LegKind, MediaEngine, PlaySource } from '@switchboard/media';
-import { address, Dialog, InviteServerTransaction, type AnyServerTransaction, type SipRequest, type SipStack, type TransportProtocol } from '@switchboard/sip';
+import { Dialog, InviteServerTransaction, type AnyServerTransaction, type SipRequest, type SipStack } from '@switchboard/sip';
 import type { Party } from '../calls/call-leg.js';
 import { answerFromAck, offerless } from '../calls/offerless.js';
 import type { CallObserver } from '../presence/call-observer.js';
 import type { PbxLogger } from '../util/logger.js';
+import { ourContact } from '../util/contact.js';
 
 const ALLOW = 'INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE';
 const SDP = 'application/sdp';
@@ -81,7 +82,7 @@ export class AnsweredCall {
       void media.close('caller gave up');
       return null;
     }
-    const contact = contactFor(ctx.stack, tx.flow.protocol);
+    const contact = ourContact(ctx.stack, tx.flow.protocol, request);
     const dialog = Dialog.asUas(request, { localTag: tx.localTag, localContact: contact, flow: tx.flow, confirmed: true });
     const call = new AnsweredCall(ctx, registry, media, dialog, init.caller, init.service);
     registry.add(call);
@@ -259,8 +260,4 @@ export function legKind(protocol: string): LegKind {
   return protocol === 'ws' || protocol === 'wss' ? 'webrtc' : 'rtp';
 }
 
-export function contactFor(stack: SipStack, protocol: string): ReturnType<typeof address> {
-  const p = (protocol === 'wss' ? 'ws' : protocol) as TransportProtocol;
-  const uri = stack.transport(p) ? stack.contactUri(p, 'switchboard') : stack.contactUri('udp', 'switchboard');
-  return address(uri);
-}
+

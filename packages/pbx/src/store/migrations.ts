@@ -164,6 +164,27 @@ const initial: Migration = {
   },
 };
 
+/** The trunks table as 0002 made it, with the transports its check allows (0005 adds TLS). */
+async function createTrunksTable(db: Kysely<unknown>, transports: readonly string[]): Promise<void> {
+  await db.schema
+    .createTable('trunks')
+    .addColumn('tenant_id', 'text', (c) => c.primaryKey().references('tenants.id').onDelete('cascade'))
+    .addColumn('host', 'text', (c) => c.notNull())
+    .addColumn('port', 'integer', (c) => c.notNull())
+    .addColumn('transport', 'text', (c) => c.notNull())
+    .addColumn('username', 'text')
+    .addColumn('password', 'text')
+    .addColumn('register', 'integer', (c) => c.notNull().defaultTo(1))
+    .addColumn('caller_id_number', 'text')
+    .addColumn('caller_id_name', 'text')
+    .addColumn('created_at', 'text', (c) => c.notNull())
+    .addColumn('updated_at', 'text', (c) => c.notNull())
+    .addCheckConstraint('trunks_transport_check', sql`transport in (${sql.join(transports.map((t) => sql.lit(t)))})`)
+    .addCheckConstraint('trunks_port_check', sql`port between 1 and 65535`)
+    .addCheckConstraint('trunks_credentials_check', sql`(username is null) = (password is null)`)
+    .execute();
+}
+
 /**
  * SIP trunks (one outside line per tenant), inbound numbers (DIDs) and the users' toll-fraud
  * rights. DIDs are unique across the server: a carrier's INVITE names only the number, and a
@@ -174,23 +195,7 @@ const trunks: Migration = {
     await db.schema.alterTable('users').addColumn('can_dial_international', 'integer', (c) => c.notNull().defaultTo(0)).execute();
     await db.schema.alterTable('users').addColumn('can_dial_premium', 'integer', (c) => c.notNull().defaultTo(0)).execute();
 
-    await db.schema
-      .createTable('trunks')
-      .addColumn('tenant_id', 'text', (c) => c.primaryKey().references('tenants.id').onDelete('cascade'))
-      .addColumn('host', 'text', (c) => c.notNull())
-      .addColumn('port', 'integer', (c) => c.notNull())
-      .addColumn('transport', 'text', (c) => c.notNull())
-      .addColumn('username', 'text')
-      .addColumn('password', 'text')
-      .addColumn('register', 'integer', (c) => c.notNull().defaultTo(1))
-      .addColumn('caller_id_number', 'text')
-      .addColumn('caller_id_name', 'text')
-      .addColumn('created_at', 'text', (c) => c.notNull())
-      .addColumn('updated_at', 'text', (c) => c.notNull())
-      .addCheckConstraint('trunks_transport_check', sql`transport in ('udp', 'tcp')`)
-      .addCheckConstraint('trunks_port_check', sql`port between 1 and 65535`)
-      .addCheckConstraint('trunks_credentials_check', sql`(username is null) = (password is null)`)
-      .execute();
+    await createTrunksTable(db, ['udp', 'tcp']);
 
     // A DID rings an extension (by number, whoever holds it) or is sent on to an outside number.
     await db.schema
@@ -290,12 +295,36 @@ const registrationsWithoutExpiryIndex: Migration = {
   },
 };
 
+/**
+ * Trunks may use TLS. SQLite cannot change a check constraint in place, so on both databases the
+ * table is made again with the wider check and its rows copied over (nothing references it).
+ */
+const trunksOverTls: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await rebuildTrunks(db, ['udp', 'tcp', 'tls']);
+  },
+
+  async down(db: Kysely<unknown>): Promise<void> {
+    await sql`update trunks set transport = 'tcp', port = case when port = 5061 then 5060 else port end where transport = 'tls'`.execute(db);
+    await rebuildTrunks(db, ['udp', 'tcp']);
+  },
+};
+
+/** Moves the rows to a new trunks table whose check allows `transports` (constraint names may repeat across tables). */
+async function rebuildTrunks(db: Kysely<unknown>, transports: readonly string[]): Promise<void> {
+  await db.schema.alterTable('trunks').renameTo('trunks_before_rebuild').execute();
+  await createTrunksTable(db, transports);
+  await sql`insert into trunks select tenant_id, host, port, transport, username, password, register, caller_id_number, caller_id_name, created_at, updated_at from trunks_before_rebuild`.execute(db);
+  await db.schema.dropTable('trunks_before_rebuild').execute();
+}
+
 /** Every migration, by name; the Migrator runs them in name order. */
 export const migrations: Readonly<Record<string, Migration>> = {
   '0001_initial': initial,
   '0002_trunks': trunks,
   '0003_voicemail_dnd_blf': voicemail,
   '0004_registrations_without_expiry_index': registrationsWithoutExpiryIndex,
+  '0005_trunks_over_tls': trunksOverTls,
 };
 
 export const migrationProvider: MigrationProvider = {

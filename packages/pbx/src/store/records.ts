@@ -132,7 +132,7 @@ export interface UserCallView {
   durationSeconds: number;
 }
 
-export type TrunkTransport = 'udp' | 'tcp';
+export type TrunkTransport = 'udp' | 'tcp' | 'tls';
 
 /** A tenant's outside line to a carrier (docs/trunks.md). */
 export interface Trunk {

@@ -117,7 +117,7 @@ export interface TrunksTable {
   /** The carrier's SIP server: a host name or an IP address. */
   host: string;
   port: number;
-  transport: 'udp' | 'tcp';
+  transport: 'udp' | 'tcp' | 'tls';
   /** Digest username and password (in clear: digest needs it); both null for an IP-based trunk. */
   username: string | null;
   password: string | null;

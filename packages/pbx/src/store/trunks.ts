@@ -11,6 +11,7 @@ const callerIdPattern = /^\+?[0-9]{2,20}$/;
 const usernamePattern = /^[A-Za-z0-9._~+!$&'()*,;=%-]{1,64}$/;
 
 export const DEFAULT_TRUNK_PORT = 5060;
+export const DEFAULT_TLS_TRUNK_PORT = 5061;
 
 export function toTrunk(row: Selectable<TrunksTable>): Trunk {
   return {
@@ -43,8 +44,13 @@ function checkPort(port: number): number {
 }
 
 function checkTransport(transport: string): TrunkTransport {
-  if (transport !== 'udp' && transport !== 'tcp') throw new StoreError('invalid', `the trunk transport must be udp or tcp, not "${transport}"`);
+  if (transport !== 'udp' && transport !== 'tcp' && transport !== 'tls') throw new StoreError('invalid', `the trunk transport must be udp, tcp or tls, not "${transport}"`);
   return transport;
+}
+
+/** The carrier's port when none is given: 5061 for TLS, 5060 otherwise. */
+export function defaultTrunkPort(transport: TrunkTransport): number {
+  return transport === 'tls' ? DEFAULT_TLS_TRUNK_PORT : DEFAULT_TRUNK_PORT;
 }
 
 /** A caller ID number as carriers take it: digits, optionally with a leading +; separators dropped. */
@@ -98,8 +104,13 @@ export class TrunkRepository {
           updated_at: now.toISOString(),
         };
     if (settings.host !== undefined) row.host = normaliseTrunkHost(settings.host);
+    if (settings.transport !== undefined) {
+      const transport = checkTransport(settings.transport);
+      // A port left at the old transport's default follows the new one's (5060 <-> 5061).
+      if (settings.port === undefined && row.port === defaultTrunkPort(row.transport)) row.port = defaultTrunkPort(transport);
+      row.transport = transport;
+    }
     if (settings.port !== undefined) row.port = checkPort(settings.port);
-    if (settings.transport !== undefined) row.transport = checkTransport(settings.transport);
     const username = blankToNull(settings.username);
     if (username === null) {
       row.username = null;

@@ -1,8 +1,9 @@
-import { address, Dialog, type AnyServerTransaction, type SipRequest, type SipStack, type TransportProtocol } from '@switchboard/sip';
+import { Dialog, type AnyServerTransaction, type SipRequest, type SipStack } from '@switchboard/sip';
 import type { DeviceAuthenticator } from '../registrar/device-auth.js';
 import type { PbxLogger } from '../util/logger.js';
 import { isRefusal, type EventPackage } from './event-package.js';
 import { Subscription, subscriptionKey, type TerminationReason } from './subscription.js';
+import { ourContact } from '../util/contact.js';
 
 export interface SubscriptionServerOptions {
   stack: SipStack;
@@ -95,7 +96,7 @@ export class SubscriptionServer {
       tx.respond(400, 'A SUBSCRIBE needs a Contact');
       return;
     }
-    const dialog = Dialog.asUas(request, { localTag: tx.localTag, localContact: this.contactFor(tx.flow.protocol), flow: tx.flow, confirmed: true });
+    const dialog = Dialog.asUas(request, { localTag: tx.localTag, localContact: ourContact(this.o.stack, tx.flow.protocol, request), flow: tx.flow, confirmed: true });
     const subscription = new Subscription({
       stack: this.o.stack,
       logger: this.o.logger,
@@ -191,9 +192,5 @@ export class SubscriptionServer {
     if (set && set.size === 0) this.byDialog.delete(subscription.dialog.key);
   }
 
-  private contactFor(protocol: string): ReturnType<typeof address> {
-    const p = (protocol === 'wss' ? 'ws' : protocol) as TransportProtocol;
-    const uri = this.o.stack.transport(p) ? this.o.stack.contactUri(p, 'switchboard') : this.o.stack.contactUri('udp', 'switchboard');
-    return address(uri);
-  }
+
 }

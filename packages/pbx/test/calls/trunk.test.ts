@@ -219,6 +219,21 @@ describe.skipIf(!hasTools)('SIP trunk: outside calls and DIDs', () => {
     expect(analyseTone(heard, { skipSeconds: 2.0, maxSeconds: 0.8 }).dominant).toBeCloseTo(1000, -1);
   });
 
+  it('a TLS trunk on a server without SIP over TLS: the call is refused with the reason, never sent in the clear, and the log says what to set', async () => {
+    const { phone: alice, tenantId, userId } = await deskPhone(pbx, '131', 'Alice Adams', '1600.wav');
+    cleanup.push(() => alice.stop());
+    await pbx.store.users.update(tenantId, userId, { canDialExternal: true });
+    await pbx.store.trunks.set(tenantId, { host: '127.0.0.1', transport: 'tls', username: 'acme-trunk', password: 'c4rrier-s3cret' });
+    const mark = alice.events.length;
+    await alice.dial(`sip:5551234@127.0.0.1:${pbx.port}`);
+    const closed = await alice.waitFor('CALL_CLOSED', { since: mark });
+    expect(closed.param).toMatch(/^503 The outside line is not set up on this server \(SIP over TLS is off\)/);
+    expect(pbx.logs.find((l) => l.message === 'an outside call cannot use the trunk')?.fields).toMatchObject({ error: expect.stringMatching(/SWITCHBOARD_TLS_CERT/) as unknown });
+    // The registration is not attempted in the clear either.
+    await pbx.pbx.trunks!.sync();
+    expect(pbx.pbx.trunks!.registration(tenantId)).toMatchObject({ state: 'failed', detail: expect.stringMatching(/SIP over TLS is off/) as unknown });
+  });
+
   it('a DID forwarded to an outside number: the carrier’s call goes back out through the trunk (over TCP), media both ways', async () => {
     const { tenantId } = await pbx.addPhone('101');
     const callee = await farEndMedia(1000);

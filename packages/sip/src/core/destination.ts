@@ -37,20 +37,23 @@ export function targetOf(uri: Uri): { protocol: TransportProtocol; host: string;
   return { protocol, host, port: uri.port ?? defaultPort(protocol) };
 }
 
-/** Resolves a URI to a destination: numeric addresses as they are, "localhost" to 127.0.0.1, other names through `resolver`. */
+/**
+ * Resolves a URI to a destination: numeric addresses as they are, "localhost" to 127.0.0.1, other
+ * names through `resolver`; a name is kept as `serverName` (what a TLS certificate must name).
+ */
 export async function resolveDestination(uri: Uri, resolver: HostResolver = systemResolver): Promise<Destination | string> {
   const target = targetOf(uri);
   if (typeof target === 'string') return target;
-  let address = target.host;
-  if (isIP(address) === 0) {
-    if (address.toLowerCase() === 'localhost') address = '127.0.0.1';
-    else {
-      try {
-        address = await resolver(address);
-      } catch (error) {
-        return `cannot resolve ${target.host}: ${error instanceof Error ? error.message : String(error)}`;
-      }
+  const host = target.host;
+  if (isIP(host) !== 0) return { protocol: target.protocol, address: host, port: target.port };
+  let address: string;
+  if (host.toLowerCase() === 'localhost') address = '127.0.0.1';
+  else {
+    try {
+      address = await resolver(host);
+    } catch (error) {
+      return `cannot resolve ${host}: ${error instanceof Error ? error.message : String(error)}`;
     }
   }
-  return { protocol: target.protocol, address, port: target.port };
+  return { protocol: target.protocol, address, port: target.port, serverName: host };
 }

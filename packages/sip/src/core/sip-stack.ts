@@ -125,12 +125,16 @@ export class SipStack extends Emitter<SipStackEvents> {
     return this.options.hostname ?? guessHost();
   }
 
-  /** A Contact URI that reaches this stack over `protocol` (§8.1.1.8). */
-  contactUri(protocol: TransportProtocol = 'udp', user?: string): SipUri {
+  /**
+   * A Contact URI that reaches this stack over `protocol` (§8.1.1.8). Over TLS it is a `sip:` URI
+   * with `transport=tls`, as phones and carriers expect; `sips` makes it a SIPS URI, which a
+   * dialog needs when its request asked for one (§12.1.1), over TLS or WSS only.
+   */
+  contactUri(protocol: TransportProtocol = 'udp', user?: string, options: { sips?: boolean } = {}): SipUri {
     const t = this.transport(protocol);
     if (!t) throw new Error(`no ${protocol} transport`);
     return sipUri({
-      scheme: protocol === 'tls' || protocol === 'wss' ? 'sips' : 'sip',
+      scheme: options.sips === true && (protocol === 'tls' || protocol === 'wss') ? 'sips' : 'sip',
       ...(user === undefined ? {} : { user }),
       host: this.advertisedHost(t.local),
       port: t.local.port,
@@ -231,7 +235,7 @@ export class SipStack extends Emitter<SipStackEvents> {
           if (!transport) return { ok: false, error: `no ${protocol} transport` };
           const d = await destination;
           if (typeof d === 'string') return { ok: false, error: d };
-          return this.transmit(transport, data, { address: d.address, port: d.port });
+          return this.transmit(transport, data, d.serverName === undefined ? { address: d.address, port: d.port } : { address: d.address, port: d.port, serverName: d.serverName });
         },
       },
     };

@@ -1,4 +1,4 @@
-import { createServer, connect as netConnect, isIPv6, type Server, type Socket } from 'node:net';
+import { createServer, connect as netConnect, isIP, isIPv6, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer, connect as tlsConnect, type TLSSocket } from 'node:tls';
 import { parseMessage, type ParseLimits } from '../message/parser.js';
 import { Emitter } from '../util/emitter.js';
@@ -106,12 +106,24 @@ export class TcpTransport extends Emitter<TransportEvents> implements Transport 
     return this.flows.get(id);
   }
 
-  private adopt(socket: Socket): StreamFlow {
+  /**
+   * How connections are found for reuse: by the peer's address and port, and for TLS to a host
+   * name also by that name, which its certificate was checked against (a connection checked for
+   * one name is not reused for another, nor for the bare address; RFC 5923 §5).
+   */
+  private reuseKey(remote: Endpoint): string {
+    const name = remote.serverName;
+    return this.options.tls && name !== undefined && isIP(name) === 0 ? `${endpointKey(remote)}|${name.toLowerCase()}` : endpointKey(remote);
+  }
+
+  /** Takes over a connected socket: accepted (keyed by its address) or opened by `connect` (by `key`). */
+  private adopt(socket: Socket, key?: string): StreamFlow {
     const remote = { address: socket.remoteAddress ?? '', port: socket.remotePort ?? 0 };
     const local = { address: socket.localAddress ?? this.local.address, port: socket.localPort ?? this.local.port };
     const flow = new StreamFlow(this, this.protocol, local, remote, socket);
+    const reuse = key ?? endpointKey(remote);
     this.flows.set(flow.id, flow);
-    this.byRemote.set(endpointKey(remote), flow);
+    this.byRemote.set(reuse, flow);
     const framer = new StreamFramer(this.options.limits?.maxMessageBytes);
     socket.setNoDelay(true);
     if (this.options.idleTimeoutMs) socket.setTimeout(this.options.idleTimeoutMs, () => socket.destroy());
@@ -133,34 +145,43 @@ export class TcpTransport extends Emitter<TransportEvents> implements Transport 
     socket.on('close', () => {
       flow.closed = true;
       this.flows.delete(flow.id);
-      if (this.byRemote.get(endpointKey(remote)) === flow) this.byRemote.delete(endpointKey(remote));
+      if (this.byRemote.get(reuse) === flow) this.byRemote.delete(reuse);
       if (!this.closing) this.emit('flowClosed', flow);
     });
     return flow;
   }
 
   private connect(remote: Endpoint): Promise<StreamFlow | string> {
-    const key = endpointKey(remote);
+    const key = this.reuseKey(remote);
+    const where = remote.serverName !== undefined && remote.serverName !== remote.address ? `${remote.serverName} (${endpointKey(remote)})` : endpointKey(remote);
     const pending = this.connecting.get(key);
     if (pending) return pending;
     const attempt = new Promise<StreamFlow | string>((resolve) => {
       const tls = this.options.tls;
       const socket: Socket | TLSSocket = tls
-        ? tlsConnect({ host: remote.address, port: remote.port, key: tls.key, cert: tls.cert, ca: tls.ca, rejectUnauthorized: tls.rejectUnauthorized ?? true })
+        ? tlsConnect({
+            host: remote.address,
+            port: remote.port,
+            ...(remote.serverName !== undefined && isIP(remote.serverName) === 0 ? { servername: remote.serverName } : {}),
+            key: tls.key,
+            cert: tls.cert,
+            ca: tls.ca,
+            rejectUnauthorized: tls.rejectUnauthorized ?? true,
+          })
         : netConnect({ host: remote.address, port: remote.port, family: isIPv6(remote.address) ? 6 : 4 });
       const timer = setTimeout(() => {
         socket.destroy();
-        resolve(`connect to ${key} timed out`);
+        resolve(`connect to ${where} timed out`);
       }, this.options.connectTimeoutMs ?? 5000);
       const onError = (error: Error) => {
         clearTimeout(timer);
-        resolve(`connect to ${key} failed: ${error.message}`);
+        resolve(`connect to ${where} failed: ${error.message}`);
       };
       socket.once('error', onError);
       socket.once(tls ? 'secureConnect' : 'connect', () => {
         clearTimeout(timer);
         socket.off('error', onError);
-        resolve(this.adopt(socket));
+        resolve(this.adopt(socket, key));
       });
     });
     this.connecting.set(key, attempt);
@@ -175,7 +196,7 @@ export class TcpTransport extends Emitter<TransportEvents> implements Transport 
       flow = this.flows.get(target.id);
       if (!flow) return { ok: false, error: `connection ${target.id} is closed` };
     } else {
-      flow = this.byRemote.get(endpointKey(target));
+      flow = this.byRemote.get(this.reuseKey(target));
       if (!flow) {
         const result = await this.connect(target);
         if (typeof result === 'string') return { ok: false, error: result };

@@ -6,6 +6,11 @@ export type TransportProtocol = 'udp' | 'tcp' | 'tls' | 'ws' | 'wss';
 export interface Endpoint {
   readonly address: string;
   readonly port: number;
+  /**
+   * The host name the address was looked up from, when there was one: a TLS connection asks for
+   * it (SNI) and checks the peer's certificate against it rather than the address (RFC 5922).
+   */
+  readonly serverName?: string;
 }
 
 /**

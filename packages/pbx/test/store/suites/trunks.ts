@@ -34,12 +34,38 @@ export function trunksSuite(ctx: SuiteContext): void {
     expect(await store.trunks.remove(tenant.id)).toBe(false);
   });
 
+  test('a TLS trunk: the port follows the transport while it is the default, and stays when set', async () => {
+    const store = ctx.store();
+    const tenant = await newTenant(store);
+    expect(await store.trunks.set(tenant.id, { host: 'sip.carrier.example', transport: 'tls' })).toMatchObject({ transport: 'tls', port: 5061 });
+    expect(await store.trunks.set(tenant.id, { transport: 'udp' })).toMatchObject({ transport: 'udp', port: 5060 });
+    expect(await store.trunks.set(tenant.id, { transport: 'tls', port: 5081 })).toMatchObject({ transport: 'tls', port: 5081 });
+    expect(await store.trunks.set(tenant.id, { transport: 'tcp' })).toMatchObject({ transport: 'tcp', port: 5081 });
+    expect(await store.trunks.get(tenant.id)).toMatchObject({ transport: 'tcp', port: 5081 });
+  });
+
+  test('a trunk stored before TLS trunks existed keeps its settings through the migration that allows them', async () => {
+    const old = await ctx.backend().open();
+    try {
+      const migrator = new Migrator({ db: old.db, provider: migrationProvider });
+      expect((await migrator.migrateTo('0004_registrations_without_expiry_index')).error).toBeUndefined();
+      const tenant = await old.tenants.create({ name: 'Before TLS', sipDomain: `${unique('t')}.example.test` });
+      const before = await old.trunks.set(tenant.id, { host: 'sip.carrier.example', transport: 'tcp', port: 5080, username: 'acme', password: 's3cret', register: false, callerIdNumber: '15550100100', callerIdName: 'Acme' });
+      await expect(old.trunks.set(tenant.id, { transport: 'tls' })).rejects.toThrow();
+      expect(await old.migrate()).toEqual(['0005_trunks_over_tls']);
+      expect(await old.trunks.get(tenant.id)).toEqual(before);
+      expect(await old.trunks.set(tenant.id, { transport: 'tls', port: 5061 })).toMatchObject({ transport: 'tls', port: 5061, username: 'acme' });
+    } finally {
+      await old.close();
+    }
+  });
+
   test('trunk settings are checked: host, port, transport, credentials together, caller ID', async () => {
     const store = ctx.store();
     const tenant = await newTenant(store);
     await expect(store.trunks.set(tenant.id, { host: 'not a host' })).rejects.toMatchObject({ code: 'invalid' });
     await expect(store.trunks.set(tenant.id, { host: '192.0.2.1', port: 70000 })).rejects.toMatchObject({ code: 'invalid' });
-    await expect(store.trunks.set(tenant.id, { host: '192.0.2.1', transport: 'tls' as 'udp' })).rejects.toMatchObject({ code: 'invalid' });
+    await expect(store.trunks.set(tenant.id, { host: '192.0.2.1', transport: 'sctp' as 'udp' })).rejects.toMatchObject({ code: 'invalid', message: 'the trunk transport must be udp, tcp or tls, not "sctp"' });
     await expect(store.trunks.set(tenant.id, { host: '192.0.2.1', username: 'acme' })).rejects.toMatchObject({ code: 'invalid', message: 'the trunk username acme needs a password' });
     await expect(store.trunks.set(tenant.id, { host: '192.0.2.1', password: 'pw' })).rejects.toMatchObject({ code: 'invalid', message: 'a trunk password needs a username' });
     await expect(store.trunks.set(tenant.id, { host: '192.0.2.1', callerIdNumber: 'ACME' })).rejects.toMatchObject({ code: 'invalid' });

@@ -1,0 +1,227 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { Baresip, analyseTone, writeToneWav, type BaresipEvent } from '@switchboard/testkit';
+import { createLogger } from '../src/logging.js';
+import { selfSigned } from '../src/tls/certificate.js';
+import { startTestServer } from './support/server.js';
+
+// SIP over TLS with real endpoints, against the whole server with its self-signed certificate:
+// a baresip desk phone that registers and calls over TLS, and a carrier (baresip listening on
+// TLS with a certificate of its own) reached through a TLS trunk and calling in to a DID. Every
+// call's audio is proven by the tone measured on each side.
+
+const noBaresip = Baresip.isAvailable() ? null : 'baresip is not installed (apt-get install baresip-core): the SIP-over-TLS tests are skipped';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+let work: string;
+const tone = (hz: number) => join(work, `${hz}.wav`);
+
+/** The carrier's certificate and key (its own self-signed pair, for 127.0.0.1), and baresip's bundle of both. */
+interface CarrierIdentity {
+  certPath: string;
+  bundlePath: string;
+}
+
+async function carrierIdentity(name: string): Promise<CarrierIdentity> {
+  const dir = join(work, name);
+  const pair = await selfSigned(dir, '127.0.0.1');
+  const bundlePath = join(dir, 'bundle.pem');
+  writeFileSync(bundlePath, `${pair.cert.trim()}\n${pair.key.trim()}\n`);
+  return { certPath: pair.certPath, bundlePath };
+}
+
+type TestServer = Awaited<ReturnType<typeof startTestServer>>;
+
+/** A server with SIP over TLS (self-signed) that trusts `trust` for its outgoing TLS; its log lines are kept. */
+async function tlsServer(trust: string): Promise<{ test: TestServer; logs: string[] }> {
+  const logs: string[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      logs.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+      done();
+    },
+  });
+  const test = await startTestServer({ SWITCHBOARD_TLS_SELF_SIGNED: '1', SWITCHBOARD_TLS_TRUST: trust, SWITCHBOARD_DEMO: '0' }, { logger: createLogger('info', sink) });
+  return { test, logs };
+}
+
+interface Line {
+  tenantId: string;
+  userId: string;
+  username: string;
+  password: string;
+}
+
+/** A tenant (made once per server) with a user on `extension` and a desk phone. */
+async function line(test: TestServer, extension: string, name: string): Promise<Line> {
+  const store = test.server.store;
+  const tenant = (await store.tenants.list())[0] ?? (await store.tenants.create({ name: 'TLS Co', sipDomain: 'tls-co.test' }));
+  const user = await store.users.create(tenant.id, { name, email: `u${extension}@tls-co.test`, canDialExternal: true });
+  await store.extensions.assign(tenant.id, extension, user.id);
+  const device = await store.devices.create(tenant.id, { userId: user.id, kind: 'desk_phone' });
+  return { tenantId: tenant.id, userId: user.id, username: device.sipUsername, password: device.sipPassword };
+}
+
+/** A desk phone registered over UDP, sending `hz`. */
+function udpPhone(test: TestServer, l: Line, hz: number): Promise<Baresip> {
+  return Baresip.startRegistered({ account: { user: l.username, domain: `127.0.0.1:${test.server.sip.udpPort}`, password: l.password }, audioSource: tone(hz) });
+}
+
+/** The carrier: answers any call to `number` at once, sending `hz`; listens for TLS on its SIP port + 1 and trusts the server's certificate. */
+function carrier(test: TestServer, identity: CarrierIdentity, number: string, hz: number): Promise<Baresip> {
+  return Baresip.start({
+    account: { user: number, domain: '127.0.0.1', register: false, answerMode: 'auto' },
+    audioSource: tone(hz),
+    extraConfig: [`sip_certificate ${identity.bundlePath}`, `sip_cafile ${test.server.tls!.certPath}`],
+    sipTrace: true,
+  });
+}
+
+/**
+ * `caller` dials `uri`; `callee` answers (unless it answers by itself), they talk 1.5 s, and
+ * `hangUpBy` hangs up. Returns the callee's CALL_INCOMING (none when it answered by itself) and
+ * the tone each side heard.
+ */
+async function talk(caller: Baresip, callee: Baresip, uri: string, options: { hangUpBy: Baresip; autoAnswer?: boolean }): Promise<{ incoming: BaresipEvent | null; callerHeard: number | null; calleeHeard: number | null }> {
+  const callerMark = caller.events.length;
+  const calleeMark = callee.events.length;
+  await caller.dial(uri);
+  // A phone that answers by itself reports no CALL_INCOMING.
+  const incoming = options.autoAnswer ? null : await callee.waitFor('CALL_INCOMING', { since: calleeMark });
+  if (!options.autoAnswer) await callee.accept();
+  await caller.waitFor('CALL_ESTABLISHED', { since: callerMark });
+  await callee.waitFor('CALL_ESTABLISHED', { since: calleeMark });
+  await sleep(1500);
+  await options.hangUpBy.hangup();
+  await caller.waitFor('CALL_CLOSED', { since: callerMark });
+  await callee.waitFor('CALL_CLOSED', { since: calleeMark });
+  return {
+    incoming,
+    // The caller's first half second may be ringback.
+    callerHeard: analyseTone(caller.heardAudio(), { skipSeconds: 0.5 }).dominant,
+    calleeHeard: analyseTone(callee.heardAudio(), { skipSeconds: 0.3 }).dominant,
+  };
+}
+
+beforeAll(() => {
+  work = mkdtempSync(join(tmpdir(), 'sb-tls-peers-'));
+  for (const hz of [1000, 1600]) writeToneWav(tone(hz), hz, 30);
+});
+
+afterAll(() => {
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+describe('SIP over TLS', () => {
+  let server: { test: TestServer; logs: string[] } | undefined;
+  const cleanup: Array<() => Promise<void> | void> = [];
+  afterEach(async () => {
+    for (const undo of cleanup.splice(0).reverse()) await undo();
+    await server?.test.stop();
+    server = undefined;
+  });
+
+  it('a desk phone registers over TLS, is called through its connection and calls out the same way; both hear each other', async ({ skip }) => {
+    skip(noBaresip !== null, noBaresip ?? '');
+    const identity = await carrierIdentity('unused-carrier');
+    server = await tlsServer(identity.certPath);
+    const { test } = server;
+    const tlsPort = test.server.sip.tlsPort!;
+    const alice = await line(test, '101', 'Alice Adams');
+    const bob = await line(test, '102', 'Bob Baker');
+    const secure = await Baresip.startRegistered({
+      account: { user: alice.username, domain: `127.0.0.1:${tlsPort}`, password: alice.password, transport: 'tls' },
+      audioSource: tone(1600),
+      extraConfig: [`sip_cafile ${test.server.tls!.certPath}`],
+    });
+    cleanup.push(() => secure.stop());
+    const plain = await udpPhone(test, bob, 1000);
+    cleanup.push(() => plain.stop());
+    const [binding] = await test.server.store.registrations.listForDevice(alice.tenantId, (await test.server.store.devices.list(alice.tenantId)).find((d) => d.sipUsername === alice.username)!.id);
+    expect(binding).toMatchObject({ transport: 'tls' });
+    expect(binding!.flowId).not.toBeNull();
+
+    // Called: the INVITE reaches the phone through the connection it registered on.
+    const called = await talk(plain, secure, `sip:101@127.0.0.1:${test.server.sip.udpPort}`, { hangUpBy: plain });
+    expect(called.calleeHeard).toBeCloseTo(1000, -1);
+    expect(called.callerHeard).toBeCloseTo(1600, -1);
+
+    // Calling: the TLS phone dials the desk phone (baresip adds its account's transport=tls) and hangs up itself.
+    const calling = await talk(secure, plain, `sip:102@127.0.0.1:${tlsPort}`, { hangUpBy: secure });
+    expect(calling.calleeHeard).toBeCloseTo(1600, -1);
+    expect(calling.callerHeard).toBeCloseTo(1000, -1);
+  });
+
+  it('a TLS trunk: an outside call goes to the carrier over TLS (its certificate checked), and the carrier calls a DID over TLS; both hear each other each time', async ({ skip }) => {
+    skip(noBaresip !== null, noBaresip ?? '');
+    const identity = await carrierIdentity('carrier');
+    server = await tlsServer(identity.certPath);
+    const { test } = server;
+    const alice = await line(test, '101', 'Alice Adams');
+    const phone = await udpPhone(test, alice, 1600);
+    cleanup.push(() => phone.stop());
+    const far = await carrier(test, identity, '5551234', 1000);
+    cleanup.push(() => far.stop());
+    const carrierTls = far.sipPort + 1;
+    await test.server.store.trunks.set(alice.tenantId, { host: '127.0.0.1', port: carrierTls, transport: 'tls', callerIdNumber: '+15550100100' });
+    await test.server.store.dids.add(alice.tenantId, '+15550100200', { extension: '101' });
+
+    // Out: the phone dials the carrier's number; the carrier answers by itself.
+    const out = await talk(phone, far, `sip:5551234@127.0.0.1:${test.server.sip.udpPort}`, { hangUpBy: phone, autoAnswer: true });
+    expect(out.calleeHeard).toBeCloseTo(1600, -1);
+    expect(out.callerHeard).toBeCloseTo(1000, -1);
+    // The carrier's trace names the transport each message came over.
+    expect(far.logText()).toMatch(new RegExp(`^TLS 127\\.0\\.0\\.1:\\d+ -> 127\\.0\\.0\\.1:${carrierTls}\\nINVITE sip:5551234@`, 'm'));
+    const invite = far.sipMessages().find((m) => m.startsWith('INVITE sip:5551234@')) ?? '';
+    expect(invite).toContain(`INVITE sip:5551234@127.0.0.1:${carrierTls};transport=tls SIP/2.0`);
+    expect(invite).toMatch(/^Via: SIP\/2\.0\/TLS /m);
+    expect(invite).toMatch(/^From: <sip:\+15550100100@127\.0\.0\.1>;tag=/m);
+
+    // In: the carrier calls the DID over TLS; the phone answers and hangs up, so our BYE goes to the carrier's TLS Contact.
+    const inbound = await talk(far, phone, `sip:+15550100200@127.0.0.1:${test.server.sip.tlsPort!};transport=tls`, { hangUpBy: phone });
+    expect(inbound.incoming?.peeruri).toContain('5551234');
+    expect(inbound.calleeHeard).toBeCloseTo(1000, -1);
+    expect(inbound.callerHeard).toBeCloseTo(1600, -1);
+    expect(far.logText()).toMatch(new RegExp(`^TLS 127\\.0\\.0\\.1:\\d+ -> 127\\.0\\.0\\.1:${carrierTls}\\nBYE sip:`, 'm'));
+
+    const history = await test.server.store.callHistory.page(alice.tenantId, alice.userId, { limit: 5 });
+    expect(history.items.map((v) => [v.direction, v.outcome])).toEqual([
+      ['inbound', 'answered'],
+      ['outbound', 'answered'],
+    ]);
+  });
+
+  it('a carrier whose certificate the server does not trust gets no call: the caller hears the line is not answering, the log says why', async ({ skip }) => {
+    skip(noBaresip !== null, noBaresip ?? '');
+    const trusted = await carrierIdentity('trusted-carrier');
+    const stranger = await carrierIdentity('stranger');
+    server = await tlsServer(trusted.certPath);
+    const { test, logs } = server;
+    const alice = await line(test, '101', 'Alice Adams');
+    const phone = await udpPhone(test, alice, 1600);
+    cleanup.push(() => phone.stop());
+    const far = await carrier(test, stranger, '5551234', 1000);
+    cleanup.push(() => far.stop());
+    await test.server.store.trunks.set(alice.tenantId, { host: '127.0.0.1', port: far.sipPort + 1, transport: 'tls' });
+
+    const mark = phone.events.length;
+    await phone.dial(`sip:5551234@127.0.0.1:${test.server.sip.udpPort}`);
+    const closed = await phone.waitFor('CALL_CLOSED', { since: mark });
+    expect(closed.param).toMatch(/503 The outside line is not answering/);
+    expect(far.events.some((e) => e.type === 'CALL_INCOMING')).toBe(false);
+    expect(far.sipMessages().some((m) => m.includes('INVITE sip:5551234@'))).toBe(false);
+    const failure = logs.map((l) => JSON.parse(l) as { msg: string; reason?: string }).find((l) => l.msg === 'an outside call failed at the trunk');
+    expect(failure?.reason).toMatch(/certificate/i);
+    const history = await test.server.store.callHistory.page(alice.tenantId, alice.userId, { limit: 1 });
+    expect(history.items[0]).toMatchObject({ direction: 'outbound', outcome: 'failed' });
+  });
+
+  it('SWITCHBOARD_TLS_TRUST that holds no certificate stops the server with one clear line', async () => {
+    const bad = join(work, 'not-a-cert.pem');
+    writeFileSync(bad, 'hello\n');
+    await expect(startTestServer({ SWITCHBOARD_TLS_SELF_SIGNED: '1', SWITCHBOARD_TLS_TRUST: bad, SWITCHBOARD_DEMO: '0' })).rejects.toThrow(`SWITCHBOARD_TLS_TRUST: ${bad} holds no PEM certificate (-----BEGIN CERTIFICATE-----)`);
+  });
+});
