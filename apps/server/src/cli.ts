@@ -32,6 +32,8 @@ const optionSpec = {
   transport: { type: 'string' },
   register: { type: 'boolean' },
   'no-register': { type: 'boolean' },
+  srtp: { type: 'boolean' },
+  'no-srtp': { type: 'boolean' },
   'caller-id': { type: 'string' },
   'caller-name': { type: 'string' },
   forward: { type: 'string' },

@@ -44,6 +44,7 @@ test('trunk set / show / remove, with one-line errors', async () => {
     username: 'acme',
     hasPassword: true,
     register: true,
+    srtp: false,
     callerId: { number: '+15550100100', name: 'Acme Inc' },
     updatedAt: expect.any(String) as unknown,
   });
@@ -51,10 +52,12 @@ test('trunk set / show / remove, with one-line errors', async () => {
   expect(changed.status).toBe(0);
   expect(changed.stdout).toContain('Changed the trunk of acme.example.test');
   const shown = await cli('trunk', 'show');
-  expect(shown.stdout).toMatch(/Host: +sip\.carrier\.example\nPort: +5080\nTransport: +tcp\nAuthentication: +digest as acme \(password set\)\nRegistration: +no\nCaller ID: +"Acme Inc" \+15550100100\n/);
+  expect(shown.stdout).toMatch(/Host: +sip\.carrier\.example\nPort: +5080\nTransport: +tcp\nAuthentication: +digest as acme \(password set\)\nRegistration: +no\nMedia: +RTP\nCaller ID: +"Acme Inc" \+15550100100\n/);
   expect(shown.stdout).not.toContain('s3cret');
   // TLS: the port left at 5080 stays; the text says what the server needs for it.
-  expect(await json('trunk', 'set', '--transport', 'TLS')).toMatchObject({ transport: 'tls', port: 5080 });
+  expect(await json('trunk', 'set', '--transport', 'TLS', '--srtp')).toMatchObject({ transport: 'tls', port: 5080, srtp: true });
+  expect((await cli('trunk', 'show')).stdout).toMatch(/Media: +SRTP \(SDES keys, carried over TLS\)\n/);
+  expect(await cli('trunk', 'set', '--srtp', '--no-srtp')).toMatchObject({ status: 1, stderr: 'switchboard: trunk set: --srtp and --no-srtp contradict each other\n' });
   expect((await cli('trunk', 'show')).stdout).toMatch(/Transport: +tls \(needs SIP over TLS on this server: SWITCHBOARD_TLS_CERT and SWITCHBOARD_TLS_KEY, or SWITCHBOARD_TLS_SELF_SIGNED=1\)\n/);
   expect(await json('trunk', 'set', '--username', '')).toMatchObject({ username: null, hasPassword: false, register: false });
   expect(await cli('trunk', 'set')).toMatchObject({ status: 1 });

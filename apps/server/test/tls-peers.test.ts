@@ -70,12 +70,15 @@ function udpPhone(test: TestServer, l: Line, hz: number): Promise<Baresip> {
   return Baresip.startRegistered({ account: { user: l.username, domain: `127.0.0.1:${test.server.sip.udpPort}`, password: l.password }, audioSource: tone(hz) });
 }
 
-/** The carrier: answers any call to `number` at once, sending `hz`; listens for TLS on its SIP port + 1 and trusts the server's certificate. */
-function carrier(test: TestServer, identity: CarrierIdentity, number: string, hz: number): Promise<Baresip> {
+/**
+ * The carrier: answers any call to `number` at once, sending `hz`; listens for TLS on its SIP
+ * port + 1 and trusts the server's certificate. With `srtp` it takes SDES-SRTP media only.
+ */
+function carrier(test: TestServer, identity: CarrierIdentity, number: string, hz: number, options: { srtp?: boolean } = {}): Promise<Baresip> {
   return Baresip.start({
-    account: { user: number, domain: '127.0.0.1', register: false, answerMode: 'auto' },
+    account: { user: number, domain: '127.0.0.1', register: false, answerMode: 'auto', ...(options.srtp ? { mediaenc: 'srtp-mand' } : {}) },
     audioSource: tone(hz),
-    extraConfig: [`sip_certificate ${identity.bundlePath}`, `sip_cafile ${test.server.tls!.certPath}`],
+    extraConfig: [`sip_certificate ${identity.bundlePath}`, `sip_cafile ${test.server.tls!.certPath}`, ...(options.srtp ? ['module srtp.so'] : [])],
     sipTrace: true,
   });
 }
@@ -124,6 +127,21 @@ describe('SIP over TLS', () => {
     server = undefined;
   });
 
+  /**
+   * A server trusting `trusted`'s certificate, Alice (101) on a UDP desk phone sending 1600 Hz, and
+   * a carrier on TLS with `carrierIdentity` (default: the trusted one) answering 5551234 with 1000 Hz.
+   */
+  async function trunkScene(trusted: CarrierIdentity, options: { carrierIdentity?: CarrierIdentity; srtp?: boolean } = {}) {
+    server = await tlsServer(trusted.certPath);
+    const { test, logs } = server;
+    const alice = await line(test, '101', 'Alice Adams');
+    const phone = await udpPhone(test, alice, 1600);
+    cleanup.push(() => phone.stop());
+    const far = await carrier(test, options.carrierIdentity ?? trusted, '5551234', 1000, { srtp: options.srtp ?? false });
+    cleanup.push(() => far.stop());
+    return { test, logs, alice, phone, far, carrierTls: far.sipPort + 1, dialOut: `sip:5551234@127.0.0.1:${test.server.sip.udpPort}` };
+  }
+
   it('a desk phone registers over TLS, is called through its connection and calls out the same way; both hear each other', async ({ skip }) => {
     skip(noBaresip !== null, noBaresip ?? '');
     const identity = await carrierIdentity('unused-carrier');
@@ -157,20 +175,12 @@ describe('SIP over TLS', () => {
 
   it('a TLS trunk: an outside call goes to the carrier over TLS (its certificate checked), and the carrier calls a DID over TLS; both hear each other each time', async ({ skip }) => {
     skip(noBaresip !== null, noBaresip ?? '');
-    const identity = await carrierIdentity('carrier');
-    server = await tlsServer(identity.certPath);
-    const { test } = server;
-    const alice = await line(test, '101', 'Alice Adams');
-    const phone = await udpPhone(test, alice, 1600);
-    cleanup.push(() => phone.stop());
-    const far = await carrier(test, identity, '5551234', 1000);
-    cleanup.push(() => far.stop());
-    const carrierTls = far.sipPort + 1;
+    const { test, alice, phone, far, carrierTls, dialOut } = await trunkScene(await carrierIdentity('carrier'));
     await test.server.store.trunks.set(alice.tenantId, { host: '127.0.0.1', port: carrierTls, transport: 'tls', callerIdNumber: '+15550100100' });
     await test.server.store.dids.add(alice.tenantId, '+15550100200', { extension: '101' });
 
     // Out: the phone dials the carrier's number; the carrier answers by itself.
-    const out = await talk(phone, far, `sip:5551234@127.0.0.1:${test.server.sip.udpPort}`, { hangUpBy: phone, autoAnswer: true });
+    const out = await talk(phone, far, dialOut, { hangUpBy: phone, autoAnswer: true });
     expect(out.calleeHeard).toBeCloseTo(1600, -1);
     expect(out.callerHeard).toBeCloseTo(1000, -1);
     // The carrier's trace names the transport each message came over.
@@ -194,21 +204,26 @@ describe('SIP over TLS', () => {
     ]);
   });
 
+  it('a TLS trunk with SRTP: the carrier, which takes only SRTP, gets an RTP/SAVP offer with a key; both hear each other', async ({ skip }) => {
+    skip(noBaresip !== null, noBaresip ?? '');
+    const { test, alice, phone, far, carrierTls, dialOut } = await trunkScene(await carrierIdentity('srtp-carrier'), { srtp: true });
+    await test.server.store.trunks.set(alice.tenantId, { host: '127.0.0.1', port: carrierTls, transport: 'tls', srtp: true });
+
+    const out = await talk(phone, far, dialOut, { hangUpBy: phone, autoAnswer: true });
+    expect(out.calleeHeard).toBeCloseTo(1600, -1);
+    expect(out.callerHeard).toBeCloseTo(1000, -1);
+    const invite = far.sipMessages().find((m) => m.startsWith('INVITE sip:5551234@')) ?? '';
+    expect(invite).toMatch(/^m=audio \d+ RTP\/SAVP /m);
+    expect(invite).toMatch(/^a=crypto:\d+ AES_CM_128_HMAC_SHA1_80 inline:\S+/m);
+  });
+
   it('a carrier whose certificate the server does not trust gets no call: the caller hears the line is not answering, the log says why', async ({ skip }) => {
     skip(noBaresip !== null, noBaresip ?? '');
-    const trusted = await carrierIdentity('trusted-carrier');
-    const stranger = await carrierIdentity('stranger');
-    server = await tlsServer(trusted.certPath);
-    const { test, logs } = server;
-    const alice = await line(test, '101', 'Alice Adams');
-    const phone = await udpPhone(test, alice, 1600);
-    cleanup.push(() => phone.stop());
-    const far = await carrier(test, stranger, '5551234', 1000);
-    cleanup.push(() => far.stop());
-    await test.server.store.trunks.set(alice.tenantId, { host: '127.0.0.1', port: far.sipPort + 1, transport: 'tls' });
+    const { test, logs, alice, phone, far, carrierTls, dialOut } = await trunkScene(await carrierIdentity('trusted-carrier'), { carrierIdentity: await carrierIdentity('stranger') });
+    await test.server.store.trunks.set(alice.tenantId, { host: '127.0.0.1', port: carrierTls, transport: 'tls' });
 
     const mark = phone.events.length;
-    await phone.dial(`sip:5551234@127.0.0.1:${test.server.sip.udpPort}`);
+    await phone.dial(dialOut);
     const closed = await phone.waitFor('CALL_CLOSED', { since: mark });
     expect(closed.param).toMatch(/503 The outside line is not answering/);
     expect(far.events.some((e) => e.type === 'CALL_INCOMING')).toBe(false);

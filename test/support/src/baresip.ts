@@ -35,6 +35,8 @@ export interface BaresipAccount {
   /** Register with the server (default true when a password is given). */
   register?: boolean;
   answerMode?: 'manual' | 'auto';
+  /** Media encryption, e.g. "srtp-mand" (SDES-SRTP required; needs `module srtp.so` in extraConfig). */
+  mediaenc?: string;
 }
 
 export interface BaresipOptions {
@@ -329,6 +331,7 @@ function accountLine(a: BaresipAccount): string {
   const params = [`answermode=${a.answerMode ?? 'manual'}`];
   if (a.password !== undefined) params.push(`auth_pass=${a.password}`);
   if (a.authUser !== undefined) params.push(`auth_user=${a.authUser}`);
+  if (a.mediaenc !== undefined) params.push(`mediaenc=${a.mediaenc}`);
   if (a.proxy !== undefined) params.push(`outbound="sip:${a.proxy};transport=${transport}"`);
   const register = a.register ?? a.password !== undefined;
   params.push(register ? 'regint=300' : 'regint=0');

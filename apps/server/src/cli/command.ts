@@ -28,6 +28,8 @@ export interface CommandOptions {
   transport?: string | undefined;
   register?: boolean | undefined;
   'no-register'?: boolean | undefined;
+  srtp?: boolean | undefined;
+  'no-srtp'?: boolean | undefined;
   'caller-id'?: string | undefined;
   'caller-name'?: string | undefined;
   forward?: string | undefined;

@@ -9,6 +9,7 @@ const trunkJson = (trunk: Trunk) => ({
   username: trunk.username,
   hasPassword: trunk.password !== null,
   register: trunk.username !== null && trunk.register,
+  srtp: trunk.srtp,
   callerId: trunk.callerIdNumber === null ? null : { number: trunk.callerIdNumber, name: trunk.callerIdName },
   updatedAt: trunk.updatedAt.toISOString(),
 });
@@ -21,6 +22,7 @@ function trunkText(trunk: Trunk): string {
     ['Transport', trunk.transport === 'tls' ? 'tls (needs SIP over TLS on this server: SWITCHBOARD_TLS_CERT and SWITCHBOARD_TLS_KEY, or SWITCHBOARD_TLS_SELF_SIGNED=1)' : trunk.transport],
     ['Authentication', trunk.username === null ? 'none (IP-based: the carrier trusts this server\'s address)' : `digest as ${trunk.username} (password set)`],
     ['Registration', trunk.username !== null && trunk.register ? 'yes, kept up by the server' : 'no'],
+    ['Media', trunk.srtp ? `SRTP (SDES keys${trunk.transport === 'tls' ? ', carried over TLS' : ': in the clear without TLS, so --transport tls goes with it'})` : 'RTP'],
     ['Caller ID', callerId],
   ]);
 }
@@ -34,6 +36,7 @@ function portOf(value: string): number {
 /** The trunk settings named on the command line; absent flags leave a setting as it is. */
 function trunkSettingsOf(options: CommandOptions): TrunkSettings {
   if (options.register === true && options['no-register'] === true) throw new CliError('trunk set: --register and --no-register contradict each other');
+  if (options.srtp === true && options['no-srtp'] === true) throw new CliError('trunk set: --srtp and --no-srtp contradict each other');
   const transport = options.transport?.toLowerCase();
   if (transport !== undefined && transport !== 'udp' && transport !== 'tcp' && transport !== 'tls') throw new CliError(`--transport must be udp, tcp or tls, not "${options.transport}"`);
   return {
@@ -43,6 +46,7 @@ function trunkSettingsOf(options: CommandOptions): TrunkSettings {
     ...(options.username !== undefined ? { username: options.username } : {}),
     ...(options.password !== undefined ? { password: options.password } : {}),
     ...(options.register === true ? { register: true } : options['no-register'] === true ? { register: false } : {}),
+    ...(options.srtp === true ? { srtp: true } : options['no-srtp'] === true ? { srtp: false } : {}),
     ...(options['caller-id'] !== undefined ? { callerIdNumber: options['caller-id'] } : {}),
     ...(options['caller-name'] !== undefined ? { callerIdName: options['caller-name'] } : {}),
   };
@@ -55,12 +59,12 @@ function noTrunk(tenant: Tenant): CliError {
 export const trunkCommands: Readonly<Record<string, Command>> = {
   'trunk set': {
     usage:
-      'trunk set [--host <host>] [--port <n>] [--transport udp|tcp|tls] [--username <user> --password <pw>] [--register | --no-register] [--caller-id <number>] [--caller-name <name>]',
+      'trunk set [--host <host>] [--port <n>] [--transport udp|tcp|tls] [--username <user> --password <pw>] [--register | --no-register] [--srtp | --no-srtp] [--caller-id <number>] [--caller-name <name>]',
     summary: "create or change the tenant's SIP trunk (outside line); --username '' makes it IP-based",
     async run(context) {
       const tenant = await tenantOf(context);
       const settings = trunkSettingsOf(context.options);
-      if (Object.keys(settings).length === 0) throw new CliError('trunk set needs something to set: --host, --port, --transport, --username, --password, --caller-id, --caller-name');
+      if (Object.keys(settings).length === 0) throw new CliError('trunk set needs something to set: --host, --port, --transport, --username, --password, --register, --srtp, --caller-id, --caller-name');
       const existed = (await context.store.trunks.get(tenant.id)) !== null;
       const trunk = await context.store.trunks.set(tenant.id, settings);
       return { json: trunkJson(trunk), text: `${existed ? 'Changed' : 'Created'} the trunk of ${tenant.sipDomain}\n${trunkText(trunk)}` };

@@ -298,7 +298,7 @@ export class CallEngine implements CallControl {
 
   /** Tries one target of the callee side: an offer from a new media leg, the INVITE, and its answers followed. */
   async addBranch(call: Call, target: CallTarget): Promise<void> {
-    const media = this.o.media.createLeg({ kind: target.kind, group: call.id });
+    const media = this.o.media.createLeg({ kind: target.kind, group: call.id, ...(target.srtp ? { srtp: true } : {}) });
     let offer: string;
     try {
       offer = await media.createOffer();

@@ -22,6 +22,8 @@ export interface CallTarget {
   earlyMedia?: boolean;
   /** The carrier's host, for a trunk: its refusals and failures are logged for the admin. */
   trunk?: string;
+  /** Offer SDES-SRTP (RTP/SAVP, required) on the leg facing it. */
+  srtp?: boolean;
 }
 
 /** Why an outside call cannot go out: the status and words the caller gets. */

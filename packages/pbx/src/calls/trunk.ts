@@ -146,6 +146,7 @@ export class TrunkService {
       ...(trunk.username !== null && trunk.password !== null ? { credentials: new DigestClient({ username: trunk.username, password: trunk.password }) } : {}),
       earlyMedia: true,
       trunk: trunk.host,
+      srtp: trunk.srtp,
       invite: (offer) =>
         createRequest({
           method: 'INVITE',

@@ -296,15 +296,18 @@ const registrationsWithoutExpiryIndex: Migration = {
 };
 
 /**
- * Trunks may use TLS. SQLite cannot change a check constraint in place, so on both databases the
- * table is made again with the wider check and its rows copied over (nothing references it).
+ * Trunks may use TLS, and SRTP for their media (1: our offers to the carrier are RTP/SAVP).
+ * SQLite cannot change a check constraint in place, so on both databases the table is made again
+ * with the wider check and its rows copied over (nothing references it).
  */
 const trunksOverTls: Migration = {
   async up(db: Kysely<unknown>): Promise<void> {
     await rebuildTrunks(db, ['udp', 'tcp', 'tls']);
+    await db.schema.alterTable('trunks').addColumn('srtp', 'integer', (c) => c.notNull().defaultTo(0)).execute();
   },
 
   async down(db: Kysely<unknown>): Promise<void> {
+    await db.schema.alterTable('trunks').dropColumn('srtp').execute();
     await sql`update trunks set transport = 'tcp', port = case when port = 5061 then 5060 else port end where transport = 'tls'`.execute(db);
     await rebuildTrunks(db, ['udp', 'tcp']);
   },

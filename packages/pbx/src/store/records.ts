@@ -146,6 +146,8 @@ export interface Trunk {
   password: string | null;
   /** REGISTER with the carrier (only meaningful with a username). */
   register: boolean;
+  /** Media to the carrier is SDES-SRTP: our offers are RTP/SAVP, and its answer must be too. */
+  srtp: boolean;
   /** The number (and name) outside parties see when the tenant calls out. */
   callerIdNumber: string | null;
   callerIdName: string | null;
@@ -162,6 +164,7 @@ export interface TrunkSettings {
   username?: string | null;
   password?: string | null;
   register?: boolean;
+  srtp?: boolean;
   callerIdNumber?: string | null;
   callerIdName?: string | null;
 }

@@ -123,6 +123,8 @@ export interface TrunksTable {
   password: string | null;
   /** 1: REGISTER with the carrier (when there is a username); 0: credentials only answer challenges. */
   register: number;
+  /** 1: our offers to the carrier are SDES-SRTP (RTP/SAVP, required); 0: RTP. */
+  srtp: number;
   caller_id_number: string | null;
   caller_id_name: string | null;
   created_at: string;

@@ -22,6 +22,7 @@ export function toTrunk(row: Selectable<TrunksTable>): Trunk {
     username: row.username,
     password: row.password,
     register: row.register === 1,
+    srtp: row.srtp === 1,
     callerIdNumber: row.caller_id_number,
     callerIdName: row.caller_id_name,
     createdAt: new Date(row.created_at),
@@ -98,6 +99,7 @@ export class TrunkRepository {
           username: null,
           password: null,
           register: 1,
+          srtp: 0,
           caller_id_number: null,
           caller_id_name: null,
           created_at: now.toISOString(),
@@ -126,6 +128,7 @@ export class TrunkRepository {
     }
     if (row.username !== null && row.password === null) throw new StoreError('invalid', `the trunk username ${row.username} needs a password`);
     if (settings.register !== undefined) row.register = settings.register ? 1 : 0;
+    if (settings.srtp !== undefined) row.srtp = settings.srtp ? 1 : 0;
     const callerId = blankToNull(settings.callerIdNumber);
     if (callerId !== undefined) row.caller_id_number = callerId === null ? null : normaliseCallerId(callerId);
     const callerName = blankToNull(settings.callerIdName);
@@ -142,6 +145,7 @@ export class TrunkRepository {
           username: row.username,
           password: row.password,
           register: row.register,
+          srtp: row.srtp,
           caller_id_number: row.caller_id_number,
           caller_id_name: row.caller_id_name,
           updated_at: row.updated_at,

@@ -41,7 +41,9 @@ export function trunksSuite(ctx: SuiteContext): void {
     expect(await store.trunks.set(tenant.id, { transport: 'udp' })).toMatchObject({ transport: 'udp', port: 5060 });
     expect(await store.trunks.set(tenant.id, { transport: 'tls', port: 5081 })).toMatchObject({ transport: 'tls', port: 5081 });
     expect(await store.trunks.set(tenant.id, { transport: 'tcp' })).toMatchObject({ transport: 'tcp', port: 5081 });
-    expect(await store.trunks.get(tenant.id)).toMatchObject({ transport: 'tcp', port: 5081 });
+    expect(await store.trunks.get(tenant.id)).toMatchObject({ transport: 'tcp', port: 5081, srtp: false });
+    expect(await store.trunks.set(tenant.id, { transport: 'tls', srtp: true })).toMatchObject({ transport: 'tls', srtp: true });
+    expect(await store.trunks.get(tenant.id)).toMatchObject({ transport: 'tls', port: 5081, srtp: true });
   });
 
   test('a trunk stored before TLS trunks existed keeps its settings through the migration that allows them', async () => {
@@ -50,10 +52,25 @@ export function trunksSuite(ctx: SuiteContext): void {
       const migrator = new Migrator({ db: old.db, provider: migrationProvider });
       expect((await migrator.migrateTo('0004_registrations_without_expiry_index')).error).toBeUndefined();
       const tenant = await old.tenants.create({ name: 'Before TLS', sipDomain: `${unique('t')}.example.test` });
-      const before = await old.trunks.set(tenant.id, { host: 'sip.carrier.example', transport: 'tcp', port: 5080, username: 'acme', password: 's3cret', register: false, callerIdNumber: '15550100100', callerIdName: 'Acme' });
-      await expect(old.trunks.set(tenant.id, { transport: 'tls' })).rejects.toThrow();
+      // The row as that release wrote it (no srtp column yet), and its check refuses TLS.
+      const row = { tenant_id: tenant.id, host: 'sip.carrier.example', port: 5080, transport: 'tcp', username: 'acme', password: 's3cret', register: 0, caller_id_number: '15550100100', caller_id_name: 'Acme', created_at: '2026-11-20T10:00:00.000Z', updated_at: '2026-11-21T10:00:00.000Z' };
+      await old.db.insertInto('trunks').values(row as never).execute();
+      await expect(old.db.updateTable('trunks').set({ transport: 'tls' } as never).where('tenant_id', '=', tenant.id).execute()).rejects.toThrow();
       expect(await old.migrate()).toEqual(['0005_trunks_over_tls']);
-      expect(await old.trunks.get(tenant.id)).toEqual(before);
+      expect(await old.trunks.get(tenant.id)).toEqual({
+        tenantId: tenant.id,
+        host: 'sip.carrier.example',
+        port: 5080,
+        transport: 'tcp',
+        username: 'acme',
+        password: 's3cret',
+        register: false,
+        srtp: false,
+        callerIdNumber: '15550100100',
+        callerIdName: 'Acme',
+        createdAt: new Date(row.created_at),
+        updatedAt: new Date(row.updated_at),
+      });
       expect(await old.trunks.set(tenant.id, { transport: 'tls', port: 5061 })).toMatchObject({ transport: 'tls', port: 5061, username: 'acme' });
     } finally {
       await old.close();
