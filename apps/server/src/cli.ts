@@ -34,6 +34,7 @@ const optionSpec = {
   'no-register': { type: 'boolean' },
   srtp: { type: 'boolean' },
   'no-srtp': { type: 'boolean' },
+  'inbound-from': { type: 'string' },
   'caller-id': { type: 'string' },
   'caller-name': { type: 'string' },
   forward: { type: 'string' },

@@ -45,6 +45,7 @@ test('trunk set / show / remove, with one-line errors', async () => {
     hasPassword: true,
     register: true,
     srtp: false,
+    inboundFrom: [],
     callerId: { number: '+15550100100', name: 'Acme Inc' },
     updatedAt: expect.any(String) as unknown,
   });
@@ -52,11 +53,15 @@ test('trunk set / show / remove, with one-line errors', async () => {
   expect(changed.status).toBe(0);
   expect(changed.stdout).toContain('Changed the trunk of acme.example.test');
   const shown = await cli('trunk', 'show');
-  expect(shown.stdout).toMatch(/Host: +sip\.carrier\.example\nPort: +5080\nTransport: +tcp\nAuthentication: +digest as acme \(password set\)\nRegistration: +no\nMedia: +RTP\nCaller ID: +"Acme Inc" \+15550100100\n/);
+  expect(shown.stdout).toMatch(/Host: +sip\.carrier\.example\nPort: +5080\nTransport: +tcp\nAuthentication: +digest as acme \(password set\)\nRegistration: +no\nMedia: +RTP\nInbound calls from: +the host's addresses\nCaller ID: +"Acme Inc" \+15550100100\n/);
   expect(shown.stdout).not.toContain('s3cret');
   // TLS: the port left at 5080 stays; the text says what the server needs for it.
   expect(await json('trunk', 'set', '--transport', 'TLS', '--srtp')).toMatchObject({ transport: 'tls', port: 5080, srtp: true });
   expect((await cli('trunk', 'show')).stdout).toMatch(/Media: +SRTP \(SDES keys, carried over TLS\)\n/);
+  expect(await json('trunk', 'set', '--inbound-from', '203.0.113.0/24, 198.51.100.7')).toMatchObject({ inboundFrom: ['203.0.113.0/24', '198.51.100.7'] });
+  expect((await cli('trunk', 'show')).stdout).toMatch(/Inbound calls from: +the host's addresses and 203\.0\.113\.0\/24, 198\.51\.100\.7\n/);
+  expect(await cli('trunk', 'set', '--inbound-from', 'carrier.example')).toMatchObject({ status: 1, stderr: 'switchboard: "carrier.example" is not an IP address or CIDR range (like 203.0.113.0/24)\n' });
+  expect(await json('trunk', 'set', '--inbound-from', '')).toMatchObject({ inboundFrom: [] });
   expect(await cli('trunk', 'set', '--srtp', '--no-srtp')).toMatchObject({ status: 1, stderr: 'switchboard: trunk set: --srtp and --no-srtp contradict each other\n' });
   expect((await cli('trunk', 'show')).stdout).toMatch(/Transport: +tls \(needs SIP over TLS on this server: SWITCHBOARD_TLS_CERT and SWITCHBOARD_TLS_KEY, or SWITCHBOARD_TLS_SELF_SIGNED=1\)\n/);
   expect(await json('trunk', 'set', '--username', '')).toMatchObject({ username: null, hasPassword: false, register: false });

@@ -16,6 +16,8 @@ export interface SippRun {
   target?: string;
   transport?: 'udp' | 'tcp';
   localPort?: number;
+  /** The loopback address SIPp sends from (-i), 127.0.0.1 by default: any of 127.0.0.0/8 works on Linux. */
+  localAddress?: string;
   /** -s: the user part of the Request-URI. */
   service?: string;
   keys?: Record<string, string | number>;
@@ -48,7 +50,7 @@ export async function runSipp(run: SippRun): Promise<{ localPort: number; done: 
   if (run.builtin) args.push('-sn', run.scenario);
   else args.push('-sf', run.scenario);
   if (run.target) args.push(run.target);
-  args.push('-i', '127.0.0.1', '-t', run.transport === 'tcp' ? 't1' : 'u1');
+  args.push('-i', run.localAddress ?? '127.0.0.1', '-t', run.transport === 'tcp' ? 't1' : 'u1');
   args.push('-p', String(localPort));
   if (run.service) args.push('-s', run.service);
   for (const [k, v] of Object.entries(run.keys ?? {})) args.push('-key', k, String(v));

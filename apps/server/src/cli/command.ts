@@ -30,6 +30,7 @@ export interface CommandOptions {
   'no-register'?: boolean | undefined;
   srtp?: boolean | undefined;
   'no-srtp'?: boolean | undefined;
+  'inbound-from'?: string | undefined;
   'caller-id'?: string | undefined;
   'caller-name'?: string | undefined;
   forward?: string | undefined;

@@ -10,6 +10,7 @@ const trunkJson = (trunk: Trunk) => ({
   hasPassword: trunk.password !== null,
   register: trunk.username !== null && trunk.register,
   srtp: trunk.srtp,
+  inboundFrom: trunk.inboundFrom,
   callerId: trunk.callerIdNumber === null ? null : { number: trunk.callerIdNumber, name: trunk.callerIdName },
   updatedAt: trunk.updatedAt.toISOString(),
 });
@@ -23,6 +24,7 @@ function trunkText(trunk: Trunk): string {
     ['Authentication', trunk.username === null ? 'none (IP-based: the carrier trusts this server\'s address)' : `digest as ${trunk.username} (password set)`],
     ['Registration', trunk.username !== null && trunk.register ? 'yes, kept up by the server' : 'no'],
     ['Media', trunk.srtp ? `SRTP (SDES keys${trunk.transport === 'tls' ? ', carried over TLS' : ': in the clear without TLS, so --transport tls goes with it'})` : 'RTP'],
+    ['Inbound calls from', trunk.inboundFrom.length === 0 ? "the host's addresses" : `the host's addresses and ${trunk.inboundFrom.join(', ')}`],
     ['Caller ID', callerId],
   ]);
 }
@@ -47,6 +49,7 @@ function trunkSettingsOf(options: CommandOptions): TrunkSettings {
     ...(options.password !== undefined ? { password: options.password } : {}),
     ...(options.register === true ? { register: true } : options['no-register'] === true ? { register: false } : {}),
     ...(options.srtp === true ? { srtp: true } : options['no-srtp'] === true ? { srtp: false } : {}),
+    ...(options['inbound-from'] !== undefined ? { inboundFrom: options['inbound-from'].split(',') } : {}),
     ...(options['caller-id'] !== undefined ? { callerIdNumber: options['caller-id'] } : {}),
     ...(options['caller-name'] !== undefined ? { callerIdName: options['caller-name'] } : {}),
   };
@@ -59,12 +62,12 @@ function noTrunk(tenant: Tenant): CliError {
 export const trunkCommands: Readonly<Record<string, Command>> = {
   'trunk set': {
     usage:
-      'trunk set [--host <host>] [--port <n>] [--transport udp|tcp|tls] [--username <user> --password <pw>] [--register | --no-register] [--srtp | --no-srtp] [--caller-id <number>] [--caller-name <name>]',
+      'trunk set [--host <host>] [--port <n>] [--transport udp|tcp|tls] [--username <user> --password <pw>] [--register | --no-register] [--srtp | --no-srtp] [--inbound-from <address or range,...>] [--caller-id <number>] [--caller-name <name>]',
     summary: "create or change the tenant's SIP trunk (outside line); --username '' makes it IP-based",
     async run(context) {
       const tenant = await tenantOf(context);
       const settings = trunkSettingsOf(context.options);
-      if (Object.keys(settings).length === 0) throw new CliError('trunk set needs something to set: --host, --port, --transport, --username, --password, --register, --srtp, --caller-id, --caller-name');
+      if (Object.keys(settings).length === 0) throw new CliError('trunk set needs something to set: --host, --port, --transport, --username, --password, --register, --srtp, --inbound-from, --caller-id, --caller-name');
       const existed = (await context.store.trunks.get(tenant.id)) !== null;
       const trunk = await context.store.trunks.set(tenant.id, settings);
       return { json: trunkJson(trunk), text: `${existed ? 'Changed' : 'Created'} the trunk of ${tenant.sipDomain}\n${trunkText(trunk)}` };

@@ -1,5 +1,5 @@
 import { lookup } from 'node:dns/promises';
-import { isIP } from 'node:net';
+import { BlockList, isIP } from 'node:net';
 import { address, createRequest, DigestClient, newCallId, sipUri, type Address, type SipRequest, type SipStack } from '@switchboard/sip';
 import type { Repositories } from '../store/store.js';
 import type { Trunk } from '../store/records.js';
@@ -42,6 +42,26 @@ function plainAddress(address: string): string {
   return address.toLowerCase().replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/, '');
 }
 
+const inboundLists = new Map<string, BlockList>();
+
+/** The trunk's inbound addresses and ranges as a matcher, made once per distinct list. */
+function inboundList(entries: readonly string[]): BlockList {
+  const key = entries.join(',');
+  let list = inboundLists.get(key);
+  if (!list) {
+    list = new BlockList();
+    for (const entry of entries) {
+      const [address, prefix] = entry.split('/') as [string, string | undefined];
+      const family = isIP(address) === 6 ? 'ipv6' : 'ipv4';
+      if (prefix === undefined) list.addAddress(address, family);
+      else list.addSubnet(address, Number(prefix), family);
+    }
+    if (inboundLists.size >= 256) inboundLists.clear();
+    inboundLists.set(key, list);
+  }
+  return list;
+}
+
 /** The user part of a SIP or tel URI, or null. */
 function userOf(uri: SipRequest['uri']): string | null {
   if (uri.kind === 'sip') return uri.user ?? null;
@@ -74,7 +94,8 @@ export class TrunkService {
   /**
    * The call when `request` is a carrier delivering a call to a DID: the Request-URI's user (IP
    * trunks) or the To user (registered trunks send to our Contact) is a DID, and the source
-   * address is one of that tenant's trunk host addresses. Anything else is null, and goes on to
+   * address is one of that tenant's trunk host addresses, or in its inbound list (addresses and
+   * ranges the carrier delivers calls from). Anything else is null, and goes on to
    * the device authentication every phone's INVITE gets. A request carrying credentials is a
    * device answering our challenge, never the trunk.
    */
@@ -103,9 +124,13 @@ export class TrunkService {
     };
   }
 
-  /** Whether `source` is one of the trunk host's addresses (names are looked up, then cached for a minute). */
+  /**
+   * Whether `source` is one of the trunk host's addresses (names are looked up, then cached for a
+   * minute) or in the trunk's inbound list.
+   */
   private async isTrunkAddress(trunk: Trunk, source: string): Promise<boolean> {
     const wanted = plainAddress(source);
+    if (trunk.inboundFrom.length > 0 && inboundList(trunk.inboundFrom).check(wanted, isIP(wanted) === 6 ? 'ipv6' : 'ipv4')) return true;
     if (isIP(trunk.host) !== 0) return plainAddress(trunk.host) === wanted;
     const cached = this.addressCache.get(trunk.host);
     let addresses = cached && cached.until > Date.now() ? cached.addresses : null;

@@ -313,6 +313,21 @@ const trunksOverTls: Migration = {
   },
 };
 
+/**
+ * Addresses a carrier's calls may come from besides its host's: many carriers deliver calls from
+ * other servers than the one they take calls and registrations on. Comma-separated addresses and
+ * CIDR ranges, null for none.
+ */
+const trunkInboundAddresses: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema.alterTable('trunks').addColumn('inbound_from', 'text').execute();
+  },
+
+  async down(db: Kysely<unknown>): Promise<void> {
+    await db.schema.alterTable('trunks').dropColumn('inbound_from').execute();
+  },
+};
+
 /** Moves the rows to a new trunks table whose check allows `transports` (constraint names may repeat across tables). */
 async function rebuildTrunks(db: Kysely<unknown>, transports: readonly string[]): Promise<void> {
   await db.schema.alterTable('trunks').renameTo('trunks_before_rebuild').execute();
@@ -328,6 +343,7 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0003_voicemail_dnd_blf': voicemail,
   '0004_registrations_without_expiry_index': registrationsWithoutExpiryIndex,
   '0005_trunks_over_tls': trunksOverTls,
+  '0006_trunk_inbound_addresses': trunkInboundAddresses,
 };
 
 export const migrationProvider: MigrationProvider = {

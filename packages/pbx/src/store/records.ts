@@ -148,6 +148,8 @@ export interface Trunk {
   register: boolean;
   /** Media to the carrier is SDES-SRTP: our offers are RTP/SAVP, and its answer must be too. */
   srtp: boolean;
+  /** Addresses and CIDR ranges (`203.0.113.0/24`) its calls may come from besides the host's addresses. */
+  inboundFrom: string[];
   /** The number (and name) outside parties see when the tenant calls out. */
   callerIdNumber: string | null;
   callerIdName: string | null;
@@ -165,6 +167,8 @@ export interface TrunkSettings {
   password?: string | null;
   register?: boolean;
   srtp?: boolean;
+  /** Replaces the list; [] clears it. Each entry an IPv4/IPv6 address or CIDR range. */
+  inboundFrom?: readonly string[];
   callerIdNumber?: string | null;
   callerIdName?: string | null;
 }

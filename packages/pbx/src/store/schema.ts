@@ -125,6 +125,8 @@ export interface TrunksTable {
   register: number;
   /** 1: our offers to the carrier are SDES-SRTP (RTP/SAVP, required); 0: RTP. */
   srtp: number;
+  /** Addresses and CIDR ranges the carrier's calls may also come from, comma-separated; null: its host's only. */
+  inbound_from: string | null;
   caller_id_number: string | null;
   caller_id_name: string | null;
   created_at: string;

@@ -23,11 +23,29 @@ export function toTrunk(row: Selectable<TrunksTable>): Trunk {
     password: row.password,
     register: row.register === 1,
     srtp: row.srtp === 1,
+    inboundFrom: row.inbound_from === null ? [] : row.inbound_from.split(','),
     callerIdNumber: row.caller_id_number,
     callerIdName: row.caller_id_name,
     createdAt: new Date(row.created_at),
     updatedAt: new Date(row.updated_at),
   };
+}
+
+/** At most this many inbound addresses per trunk (carriers publish a handful of ranges). */
+const MAX_INBOUND_ENTRIES = 64;
+
+/** An IPv4/IPv6 address or CIDR range, as `inboundFrom` keeps it: lower-case, no brackets, no spaces. */
+export function normaliseInboundEntry(entry: string): string {
+  const text = entry.trim().toLowerCase();
+  const slash = text.indexOf('/');
+  const address = (slash === -1 ? text : text.slice(0, slash)).replace(/^\[(.*)\]$/, '$1');
+  const family = isIP(address);
+  const prefix = slash === -1 ? null : text.slice(slash + 1);
+  const maxPrefix = family === 6 ? 128 : 32;
+  if (family === 0 || (prefix !== null && (!/^[0-9]{1,3}$/.test(prefix) || Number(prefix) > maxPrefix))) {
+    throw new StoreError('invalid', `"${entry.trim()}" is not an IP address or CIDR range (like 203.0.113.0/24)`);
+  }
+  return prefix === null ? address : `${address}/${Number(prefix)}`;
 }
 
 /** A host name (lower-cased) or an IP address (IPv6 without brackets). */
@@ -100,6 +118,7 @@ export class TrunkRepository {
           password: null,
           register: 1,
           srtp: 0,
+          inbound_from: null,
           caller_id_number: null,
           caller_id_name: null,
           created_at: now.toISOString(),
@@ -129,6 +148,11 @@ export class TrunkRepository {
     if (row.username !== null && row.password === null) throw new StoreError('invalid', `the trunk username ${row.username} needs a password`);
     if (settings.register !== undefined) row.register = settings.register ? 1 : 0;
     if (settings.srtp !== undefined) row.srtp = settings.srtp ? 1 : 0;
+    if (settings.inboundFrom !== undefined) {
+      const entries = [...new Set(settings.inboundFrom.filter((e) => e.trim() !== '').map(normaliseInboundEntry))];
+      if (entries.length > MAX_INBOUND_ENTRIES) throw new StoreError('invalid', `at most ${MAX_INBOUND_ENTRIES} inbound addresses per trunk`);
+      row.inbound_from = entries.length === 0 ? null : entries.join(',');
+    }
     const callerId = blankToNull(settings.callerIdNumber);
     if (callerId !== undefined) row.caller_id_number = callerId === null ? null : normaliseCallerId(callerId);
     const callerName = blankToNull(settings.callerIdName);
@@ -146,6 +170,7 @@ export class TrunkRepository {
           password: row.password,
           register: row.register,
           srtp: row.srtp,
+          inbound_from: row.inbound_from,
           caller_id_number: row.caller_id_number,
           caller_id_name: row.caller_id_name,
           updated_at: row.updated_at,

@@ -30,10 +30,10 @@ async function deskPhone(pbx: PbxFixture, extension: string, name: string, toneF
  * Phone 102 (sending 1000 Hz) behind the DID +15550100200; SIPp as the carrier calls it with
  * `scenario`, its media an RtpPeer sending 1600 Hz, and the phone answers.
  */
-async function didCall(pbx: PbxFixture, cleanup: Array<() => Promise<void> | void>, scenario: string, options: { transport?: 'udp' | 'tcp'; durationMs?: number } = {}) {
+async function didCall(pbx: PbxFixture, cleanup: Array<() => Promise<void> | void>, scenario: string, options: { transport?: 'udp' | 'tcp'; durationMs?: number; from?: string; inboundFrom?: string[] } = {}) {
   const { phone: bob, tenantId, userId } = await deskPhone(pbx, '102', 'Bob Baker', '1000.wav');
   cleanup.push(() => bob.stop());
-  await pbx.store.trunks.set(tenantId, { host: '127.0.0.1', port: 5060 });
+  await pbx.store.trunks.set(tenantId, { host: '127.0.0.1', port: 5060, ...(options.inboundFrom ? { inboundFrom: options.inboundFrom } : {}) });
   await pbx.store.dids.add(tenantId, '+15550100200', { extension: '102' });
   const media = await farEndMedia(1600);
   cleanup.push(() => media.close());
@@ -42,6 +42,7 @@ async function didCall(pbx: PbxFixture, cleanup: Array<() => Promise<void> | voi
     scenario: join(SIPP_SCENARIOS, scenario),
     target: `127.0.0.1:${pbx.port}`,
     transport: options.transport ?? 'udp',
+    ...(options.from !== undefined ? { localAddress: options.from } : {}),
     service: '+15550100200',
     keys: { peer_media_port: media.peer.port, caller: '15550001' },
     ...(options.durationMs !== undefined ? { durationMs: options.durationMs } : {}),
@@ -51,6 +52,16 @@ async function didCall(pbx: PbxFixture, cleanup: Array<() => Promise<void> | voi
   const incoming = await bob.waitFor('CALL_INCOMING', { since: mark });
   await bob.accept();
   return { bob, mark, media, carrier, incoming, tenantId, userId };
+}
+
+/** A DID call runs to the carrier's hang-up; then each side heard the other (carrier 1600 Hz, phone 1000 Hz). */
+async function heardBothWays({ bob, mark, media, carrier }: Awaited<ReturnType<typeof didCall>>): Promise<void> {
+  const result = await carrier.done;
+  expect(result.code, result.output).toBe(0);
+  await bob.waitFor('CALL_CLOSED', { since: mark });
+  await sleep(300);
+  expect(analyseTone(media.peer.heardAudio(), { skipSeconds: 0.3 }).dominant).toBeCloseTo(1000, -1);
+  expect(analyseTone(bob.heardAudio(), { skipSeconds: 0.5 }).dominant).toBeCloseTo(1600, -1);
 }
 
 const hasTools = Baresip.isAvailable() && sippAvailable();
@@ -155,18 +166,38 @@ describe.skipIf(!hasTools)('SIP trunk: outside calls and DIDs', () => {
   });
 
   it('the carrier delivers a call to a DID: the mapped phone rings with the caller’s number, answers, both hear each other', async () => {
-    const { bob, mark, media, carrier, incoming, tenantId, userId } = await didCall(pbx, cleanup, 'trunk-uac.xml', { durationMs: 2500 });
+    const call = await didCall(pbx, cleanup, 'trunk-uac.xml', { durationMs: 2500 });
+    const { bob, incoming, tenantId, userId } = call;
     expect(incoming.peeruri).toContain('sip:15550001@');
     expect(bob.logText()).toContain('Carrier');
-    const result = await carrier.done;
-    expect(result.code, result.output).toBe(0);
-    await bob.waitFor('CALL_CLOSED', { since: mark });
-    await sleep(300);
-
-    expect(analyseTone(media.peer.heardAudio(), { skipSeconds: 0.3 }).dominant).toBeCloseTo(1000, -1);
-    expect(analyseTone(bob.heardAudio(), { skipSeconds: 0.5 }).dominant).toBeCloseTo(1600, -1);
+    await heardBothWays(call);
     const history = await pbx.store.callHistory.page(tenantId, userId, { limit: 5 });
     expect(history.items[0]).toMatchObject({ direction: 'inbound', outcome: 'answered', other: { number: '15550001', name: 'Carrier' } });
+  });
+
+  it('a carrier calling from another address than its host reaches the DID when that address is in the trunk’s inbound list, and is not trusted when it is not', async () => {
+    // The carrier sends from 127.0.0.2 (loopback), its trunk host is 127.0.0.1.
+    const call = await didCall(pbx, cleanup, 'trunk-uac.xml', { durationMs: 1500, from: '127.0.0.2', inboundFrom: ['127.0.0.2/31'] });
+    const { bob, media, tenantId } = call;
+    await heardBothWays(call);
+
+    // Without the list, the same call is a stranger's: challenged like an unknown device, logged, the phone never rings.
+    await pbx.store.trunks.set(tenantId, { inboundFrom: [] });
+    const again = bob.events.length;
+    const stranger = await runSipp({
+      scenario: join(SIPP_SCENARIOS, 'trunk-uac.xml'),
+      target: `127.0.0.1:${pbx.port}`,
+      localAddress: '127.0.0.2',
+      service: '+15550100200',
+      keys: { peer_media_port: media.peer.port, caller: '15550001' },
+      timeoutSeconds: 20,
+    });
+    cleanup.push(() => stranger.kill());
+    const refused = await stranger.done;
+    expect(refused.code).not.toBe(0);
+    expect(refused.output).toMatch(/407/);
+    expect(pbx.logs.find((l) => l.fields?.event === 'did_untrusted_source')?.fields).toMatchObject({ address: '127.0.0.2', did: '+15550100200' });
+    expect(bob.events.slice(again).some((e) => e.type === 'CALL_INCOMING')).toBe(false);
   });
 
   it('a carrier INVITE without an SDP offer, and a re-INVITE without one: our offer goes in each 200, its answer in the ACK, and both sides hear each other throughout', async () => {

@@ -46,6 +46,20 @@ export function trunksSuite(ctx: SuiteContext): void {
     expect(await store.trunks.get(tenant.id)).toMatchObject({ transport: 'tls', port: 5081, srtp: true });
   });
 
+  test('inbound addresses: addresses and CIDR ranges, normalised and deduplicated; [] clears; anything else is refused by name', async () => {
+    const store = ctx.store();
+    const tenant = await newTenant(store);
+    await store.trunks.set(tenant.id, { host: 'sip.carrier.example' });
+    expect((await store.trunks.get(tenant.id))?.inboundFrom).toEqual([]);
+    const set = await store.trunks.set(tenant.id, { inboundFrom: [' 203.0.113.0/24', '198.51.100.7', '[2001:DB8::]/32', '203.0.113.0/24', ''] });
+    expect(set.inboundFrom).toEqual(['203.0.113.0/24', '198.51.100.7', '2001:db8::/32']);
+    expect((await store.trunks.get(tenant.id))?.inboundFrom).toEqual(['203.0.113.0/24', '198.51.100.7', '2001:db8::/32']);
+    for (const bad of ['carrier.example', '203.0.113.0/33', '2001:db8::/129', '10.0.0.1/x', '300.1.1.1']) {
+      await expect(store.trunks.set(tenant.id, { inboundFrom: [bad] })).rejects.toMatchObject({ code: 'invalid', message: `"${bad}" is not an IP address or CIDR range (like 203.0.113.0/24)` });
+    }
+    expect((await store.trunks.set(tenant.id, { inboundFrom: [] })).inboundFrom).toEqual([]);
+  });
+
   test('a trunk stored before TLS trunks existed keeps its settings through the migration that allows them', async () => {
     const old = await ctx.backend().open();
     try {
@@ -56,7 +70,7 @@ export function trunksSuite(ctx: SuiteContext): void {
       const row = { tenant_id: tenant.id, host: 'sip.carrier.example', port: 5080, transport: 'tcp', username: 'acme', password: 's3cret', register: 0, caller_id_number: '15550100100', caller_id_name: 'Acme', created_at: '2026-11-20T10:00:00.000Z', updated_at: '2026-11-21T10:00:00.000Z' };
       await old.db.insertInto('trunks').values(row as never).execute();
       await expect(old.db.updateTable('trunks').set({ transport: 'tls' } as never).where('tenant_id', '=', tenant.id).execute()).rejects.toThrow();
-      expect(await old.migrate()).toEqual(['0005_trunks_over_tls']);
+      expect(await old.migrate()).toEqual(['0005_trunks_over_tls', '0006_trunk_inbound_addresses']);
       expect(await old.trunks.get(tenant.id)).toEqual({
         tenantId: tenant.id,
         host: 'sip.carrier.example',
@@ -66,6 +80,7 @@ export function trunksSuite(ctx: SuiteContext): void {
         password: 's3cret',
         register: false,
         srtp: false,
+        inboundFrom: [],
         callerIdNumber: '15550100100',
         callerIdName: 'Acme',
         createdAt: new Date(row.created_at),
