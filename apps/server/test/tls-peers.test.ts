@@ -1,7 +1,8 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import { generate } from 'selfsigned';
 import { Baresip, analyseTone, writeToneWav, type BaresipEvent } from '@switchboard/testkit';
 import { createLogger } from '../src/logging.js';
 import { selfSigned } from '../src/tls/certificate.js';
@@ -25,9 +26,25 @@ interface CarrierIdentity {
   bundlePath: string;
 }
 
-async function carrierIdentity(name: string): Promise<CarrierIdentity> {
+/**
+ * A carrier's certificate: the server's self-signed kind (names localhost and 127.0.0.1), or with
+ * `nameOnly` one that names the host `localhost` and no address, as a real carrier's names its host.
+ */
+async function carrierIdentity(name: string, options: { nameOnly?: boolean } = {}): Promise<CarrierIdentity> {
   const dir = join(work, name);
-  const pair = await selfSigned(dir, '127.0.0.1');
+  mkdirSync(dir, { recursive: true });
+  let pair: { cert: string; key: string; certPath: string };
+  if (options.nameOnly) {
+    const pems = await generate([{ name: 'commonName', value: 'localhost' }], {
+      keyType: 'ec',
+      algorithm: 'sha256',
+      extensions: [{ name: 'subjectAltName', altNames: [{ type: 2, value: 'localhost' }] }],
+    });
+    pair = { cert: pems.cert, key: pems.private, certPath: join(dir, 'carrier.crt') };
+    writeFileSync(pair.certPath, pair.cert);
+  } else {
+    pair = await selfSigned(dir, '127.0.0.1');
+  }
   const bundlePath = join(dir, 'bundle.pem');
   writeFileSync(bundlePath, `${pair.cert.trim()}\n${pair.key.trim()}\n`);
   return { certPath: pair.certPath, bundlePath };
@@ -173,10 +190,12 @@ describe('SIP over TLS', () => {
     expect(calling.callerHeard).toBeCloseTo(1000, -1);
   });
 
-  it('a TLS trunk: an outside call goes to the carrier over TLS (its certificate checked), and the carrier calls a DID over TLS; both hear each other each time', async ({ skip }) => {
+  it('a TLS trunk to a host name: an outside call goes to the carrier over TLS (its certificate checked for the name), and the carrier calls a DID over TLS; both hear each other each time', async ({ skip }) => {
     skip(noBaresip !== null, noBaresip ?? '');
-    const { test, alice, phone, far, carrierTls, dialOut } = await trunkScene(await carrierIdentity('carrier'));
-    await test.server.store.trunks.set(alice.tenantId, { host: '127.0.0.1', port: carrierTls, transport: 'tls', callerIdNumber: '+15550100100' });
+    // The carrier's certificate names "localhost" only; its Contact carries the bare address, so
+    // requests within the call must keep to the connection checked for the name.
+    const { test, alice, phone, far, carrierTls, dialOut } = await trunkScene(await carrierIdentity('carrier', { nameOnly: true }));
+    await test.server.store.trunks.set(alice.tenantId, { host: 'localhost', port: carrierTls, transport: 'tls', callerIdNumber: '+15550100100' });
     await test.server.store.dids.add(alice.tenantId, '+15550100200', { extension: '101' });
 
     // Out: the phone dials the carrier's number; the carrier answers by itself.
@@ -186,9 +205,14 @@ describe('SIP over TLS', () => {
     // The carrier's trace names the transport each message came over.
     expect(far.logText()).toMatch(new RegExp(`^TLS 127\\.0\\.0\\.1:\\d+ -> 127\\.0\\.0\\.1:${carrierTls}\\nINVITE sip:5551234@`, 'm'));
     const invite = far.sipMessages().find((m) => m.startsWith('INVITE sip:5551234@')) ?? '';
-    expect(invite).toContain(`INVITE sip:5551234@127.0.0.1:${carrierTls};transport=tls SIP/2.0`);
+    expect(invite).toContain(`INVITE sip:5551234@localhost:${carrierTls};transport=tls SIP/2.0`);
     expect(invite).toMatch(/^Via: SIP\/2\.0\/TLS /m);
-    expect(invite).toMatch(/^From: <sip:\+15550100100@127\.0\.0\.1>;tag=/m);
+    expect(invite).toMatch(/^From: <sip:\+15550100100@localhost>;tag=/m);
+    const answer = far.sipMessages().find((m) => m.startsWith('SIP/2.0 200') && /^CSeq: 1 INVITE/m.test(m)) ?? '';
+    expect(answer).toMatch(/^Contact: <sip:5551234-\S+@127\.0\.0\.1:\d+;transport=tls>/m);
+    // Our BYE reached the carrier (it hung up because of it) on the connection of the INVITE.
+    const bye = far.sipMessages().find((m) => m.startsWith('BYE sip:5551234-')) ?? '';
+    expect(bye).toMatch(/^Via: SIP\/2\.0\/TLS /m);
 
     // In: the carrier calls the DID over TLS; the phone answers and hangs up, so our BYE goes to the carrier's TLS Contact.
     const inbound = await talk(far, phone, `sip:+15550100200@127.0.0.1:${test.server.sip.tlsPort!};transport=tls`, { hangUpBy: phone });

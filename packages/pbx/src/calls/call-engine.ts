@@ -36,6 +36,18 @@ import { RoomCalls } from './room-calls.js';
 import { Transfers } from './transfers.js';
 import { outsideFailure, type InboundCall, type TrunkService } from './trunk.js';
 
+/**
+ * The connection a callee's dialog keeps using: the leg's own (a phone's registration flow), else
+ * the TCP or TLS connection its INVITE went out on. A carrier over TLS is then reached within the
+ * call on the connection whose certificate was checked for the trunk's host name, not through a
+ * new one to its Contact (often a bare address its certificate does not name). UDP: by Contact.
+ */
+function dialogFlow(branch: Branch): Flow | undefined {
+  if (branch.leg.flow) return branch.leg.flow;
+  const sent = branch.tx.flow;
+  return sent?.reliable ? sent : undefined;
+}
+
 /** Told when a user's call history changed, so the portal can refresh Recent Calls. */
 export interface CallNotifier {
   callsChanged(tenantId: string, userIds: readonly string[]): void;
@@ -344,7 +356,7 @@ export class CallEngine implements CallControl {
       const { stack, logger } = this.o;
       const request = branch.request;
       const contact = branch.target.contact;
-      const flow = branch.leg.flow;
+      const flow = dialogFlow(branch);
       const options = branch.leg.requestOptions();
       const callId = call.id;
       let answered = false;
@@ -391,7 +403,8 @@ export class CallEngine implements CallControl {
     }
     // 2xx. A retransmission of the one we took: the stack has sent our ACK again (its dialog stays as it is).
     if (branch.ack) return;
-    const dialog = Dialog.asUac(branch.request, response, { localContact: branch.target.contact, ...(branch.leg.flow ? { flow: branch.leg.flow } : {}) });
+    const flow = dialogFlow(branch);
+    const dialog = Dialog.asUac(branch.request, response, { localContact: branch.target.contact, ...(flow ? { flow } : {}) });
     branch.leg.dialog = dialog;
     branch.ack = dialog.createAck(branch.request);
     void this.o.stack.sendAck(branch.ack, branch.leg.requestOptions());
