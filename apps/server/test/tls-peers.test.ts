@@ -2,7 +2,9 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import type { Socket } from 'node:net';
 import { generate } from 'selfsigned';
+import type { TcpTransport } from '@switchboard/sip';
 import { Baresip, analyseTone, writeToneWav, type BaresipEvent } from '@switchboard/testkit';
 import { createLogger } from '../src/logging.js';
 import { selfSigned } from '../src/tls/certificate.js';
@@ -105,7 +107,7 @@ function carrier(test: TestServer, identity: CarrierIdentity, number: string, hz
  * `hangUpBy` hangs up. Returns the callee's CALL_INCOMING (none when it answered by itself) and
  * the tone each side heard.
  */
-async function talk(caller: Baresip, callee: Baresip, uri: string, options: { hangUpBy: Baresip; autoAnswer?: boolean }): Promise<{ incoming: BaresipEvent | null; callerHeard: number | null; calleeHeard: number | null }> {
+async function talk(caller: Baresip, callee: Baresip, uri: string, options: { hangUpBy: Baresip; autoAnswer?: boolean; beforeHangUp?: () => Promise<void> }): Promise<{ incoming: BaresipEvent | null; callerHeard: number | null; calleeHeard: number | null }> {
   const callerMark = caller.events.length;
   const calleeMark = callee.events.length;
   await caller.dial(uri);
@@ -115,6 +117,7 @@ async function talk(caller: Baresip, callee: Baresip, uri: string, options: { ha
   await caller.waitFor('CALL_ESTABLISHED', { since: callerMark });
   await callee.waitFor('CALL_ESTABLISHED', { since: calleeMark });
   await sleep(1500);
+  await options.beforeHangUp?.();
   await options.hangUpBy.hangup();
   await caller.waitFor('CALL_CLOSED', { since: callerMark });
   await callee.waitFor('CALL_CLOSED', { since: calleeMark });
@@ -198,8 +201,14 @@ describe('SIP over TLS', () => {
     await test.server.store.trunks.set(alice.tenantId, { host: 'localhost', port: carrierTls, transport: 'tls', callerIdNumber: '+15550100100' });
     await test.server.store.dids.add(alice.tenantId, '+15550100200', { extension: '101' });
 
-    // Out: the phone dials the carrier's number; the carrier answers by itself.
-    const out = await talk(phone, far, dialOut, { hangUpBy: phone, autoAnswer: true });
+    // Out: the phone dials the carrier's number; the carrier answers by itself. Before the phone
+    // hangs up, the server's TLS connections drop (a carrier closing an idle one): our BYE must
+    // then reach the carrier at its host, checked by name, not at the bare address of its Contact.
+    const dropConnections = async (): Promise<void> => {
+      for (const flow of (test.server.sip.stack.transport('tls') as TcpTransport).connections) (flow as unknown as { socket: Socket }).socket.destroy();
+      await sleep(300);
+    };
+    const out = await talk(phone, far, dialOut, { hangUpBy: phone, autoAnswer: true, beforeHangUp: dropConnections });
     expect(out.calleeHeard).toBeCloseTo(1600, -1);
     expect(out.callerHeard).toBeCloseTo(1000, -1);
     // The carrier's trace names the transport each message came over.
@@ -210,7 +219,7 @@ describe('SIP over TLS', () => {
     expect(invite).toMatch(/^From: <sip:\+15550100100@localhost>;tag=/m);
     const answer = far.sipMessages().find((m) => m.startsWith('SIP/2.0 200') && /^CSeq: 1 INVITE/m.test(m)) ?? '';
     expect(answer).toMatch(/^Contact: <sip:5551234-\S+@127\.0\.0\.1:\d+;transport=tls>/m);
-    // Our BYE reached the carrier (it hung up because of it) on the connection of the INVITE.
+    // Our BYE reached the carrier (it hung up because of it), over TLS.
     const bye = far.sipMessages().find((m) => m.startsWith('BYE sip:5551234-')) ?? '';
     expect(bye).toMatch(/^Via: SIP\/2\.0\/TLS /m);
 

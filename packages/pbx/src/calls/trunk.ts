@@ -161,12 +161,18 @@ export class TrunkService {
       return { status: 503, reason: 'The outside line is not set up on this server (SIP over TLS is off)' };
     }
     const params = line.uriParams;
+    const requestUri = sipUri({ user: number, host: trunk.host, port: trunk.port, params });
+    // Over TLS the carrier is always reached at its host, checked by name: the INVITE, and the
+    // requests within the call once the INVITE's connection has closed (its Contact is often a
+    // bare address its certificate does not name). Over UDP and TCP, by Contact as usual.
+    const resolved = line.protocol === 'tls' ? await this.o.stack.resolve(requestUri) : null;
+    const sendOptions = resolved !== null && typeof resolved !== 'string' ? { destination: resolved } : {};
     // The carrier sees the tenant's number, not the extension (it would refuse an unknown one).
     const identity = address(sipUri({ user: trunk.callerIdNumber ?? trunk.username ?? caller.number, host: trunk.host }), trunk.callerIdName ? { displayName: trunk.callerIdName } : {});
     const contact: Address = address(line.contact);
     return {
       kind: 'rtp',
-      sendOptions: {},
+      sendOptions,
       contact,
       ...(trunk.username !== null && trunk.password !== null ? { credentials: new DigestClient({ username: trunk.username, password: trunk.password }) } : {}),
       earlyMedia: true,
@@ -175,7 +181,7 @@ export class TrunkService {
       invite: (offer) =>
         createRequest({
           method: 'INVITE',
-          uri: sipUri({ user: number, host: trunk.host, port: trunk.port, params }),
+          uri: requestUri,
           from: identity,
           to: address(sipUri({ user: number, host: trunk.host })),
           callId: newCallId(),

@@ -142,6 +142,11 @@ export class SipStack extends Emitter<SipStackEvents> {
     });
   }
 
+  /** Where a request to `uri` would go (transport, address, port, and the host name it came from), with this stack's resolver. */
+  resolve(uri: Uri): Promise<Destination | string> {
+    return resolveDestination(uri, this.resolver);
+  }
+
   // ---------------------------------------------------------------- sending
 
   /**

@@ -36,7 +36,7 @@ let nextConnectionId = 1;
 class StreamFlow implements Flow {
   readonly reliable = true;
   readonly id: string;
-  closed = false;
+  private ended = false;
   constructor(
     readonly transport: TcpTransport,
     readonly protocol: 'tcp' | 'tls',
@@ -48,6 +48,13 @@ class StreamFlow implements Flow {
   }
   get secure(): boolean {
     return this.protocol === 'tls';
+  }
+  /** Closed, or being torn down (a destroyed socket's 'close' event comes a turn later). */
+  get closed(): boolean {
+    return this.ended || this.socket.destroyed;
+  }
+  set closed(value: boolean) {
+    this.ended = value;
   }
 }
 
