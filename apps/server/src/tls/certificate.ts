@@ -42,7 +42,7 @@ export async function loadTlsMaterial(config: ServerConfig): Promise<TlsMaterial
 }
 
 /** Every certificate of a PEM file, each checked to parse; a file without one is an error. */
-export function trustedCertificates(path: string): string[] {
+function trustedCertificates(path: string): string[] {
   const pems = readFileSync(path, 'utf8').match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
   if (pems.length === 0) throw new TlsFileError(`SWITCHBOARD_TLS_TRUST: ${path} holds no PEM certificate (-----BEGIN CERTIFICATE-----)`);
   for (const pem of pems) {

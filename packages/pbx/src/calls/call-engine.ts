@@ -470,7 +470,7 @@ export class CallEngine implements CallControl {
   private answerCaller(call: Call): void {
     const tx = call.aTx;
     if (!tx) return;
-    tx.respond(200, undefined, { headers: { Contact: this.contactFor(call.a.flow), Allow: ALLOW }, body: call.aAnswer, contentType: SDP });
+    tx.respond(200, undefined, { headers: { Contact: this.legContact(call.a), Allow: ALLOW }, body: call.aAnswer, contentType: SDP });
     call.a.dialog?.confirm();
     if (offerless(tx.request)) this.answerInAck(tx, call.a);
   }
@@ -625,7 +625,7 @@ export class CallEngine implements CallControl {
   private async reoffer(call: Call, leg: CallLeg, request: SipRequest, tx: AnyServerTransaction): Promise<void> {
     if (offerless(request)) {
       if (!(tx instanceof InviteServerTransaction)) {
-        tx.respond(200, undefined, { headers: { Contact: this.contactFor(leg.flow) } });
+        tx.respond(200, undefined, { headers: { Contact: this.legContact(leg) } });
         return;
       }
       // A re-INVITE without an offer: ours goes in the 200, the answer comes in the ACK.
@@ -636,7 +636,7 @@ export class CallEngine implements CallControl {
         refuseOffer(tx, error);
         return;
       }
-      tx.respond(200, undefined, { headers: { Contact: this.contactFor(leg.flow), Allow: ALLOW }, body: offer, contentType: SDP });
+      tx.respond(200, undefined, { headers: { Contact: this.legContact(leg), Allow: ALLOW }, body: offer, contentType: SDP });
       this.answerInAck(tx, leg, (negotiated) => void this.settleDirection(call, leg, negotiated));
       return;
     }
@@ -649,7 +649,7 @@ export class CallEngine implements CallControl {
     }
     await this.settleDirection(call, leg, result.negotiated);
     if (leg === call.a) call.aAnswer = result.answer;
-    tx.respond(200, undefined, { headers: { Contact: this.contactFor(leg.flow), Allow: ALLOW }, body: result.answer, contentType: SDP });
+    tx.respond(200, undefined, { headers: { Contact: this.legContact(leg), Allow: ALLOW }, body: result.answer, contentType: SDP });
   }
 
   /**
@@ -975,8 +975,13 @@ export class CallEngine implements CallControl {
     return { destination: { protocol: binding.transport, address: binding.sourceAddress, port: binding.sourcePort } };
   }
 
-  contactFor(flow: Flow | null, protocol?: string): Address {
+  private contactFor(flow: Flow | null, protocol?: string): Address {
     return ourContact(this.o.stack, flow?.protocol ?? protocol ?? 'udp');
+  }
+
+  /** Our Contact toward `leg` within its dialog: the one the dialog was made with. */
+  legContact(leg: CallLeg): Address {
+    return leg.dialog?.localContact ?? this.contactFor(leg.flow);
   }
 
   /** Our Contact in the dialog `tx`'s request makes (a SIPS one when that request asked for it). */

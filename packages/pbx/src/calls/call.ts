@@ -1,5 +1,5 @@
 import type { LegKind } from '@switchboard/media';
-import type { Address, AnyServerTransaction, Flow, InviteClientTransaction, InviteServerTransaction, Replaces, SipRequest } from '@switchboard/sip';
+import type { Address, AnyServerTransaction, InviteClientTransaction, InviteServerTransaction, Replaces, SipRequest } from '@switchboard/sip';
 import type { ConferenceService } from '../conference/conference-service.js';
 import type { ConferenceRoom, Participant } from '../conference/conference-room.js';
 import type { NumberingPlan } from '../dialplan/dialplan.js';
@@ -207,6 +207,8 @@ export interface CallControl {
   finish(call: Call, outcome: CallOutcome): Promise<void>;
   /** A leg whose media died or went silent ends the call it is in. */
   watchMedia(call: Call, leg: CallLeg): void;
-  contactFor(flow: Flow | null, protocol?: string): Address;
+  /** Our Contact in the dialog `tx`'s request makes (a SIPS one when that request asked for it). */
   answerContact(tx: AnyServerTransaction): Address;
+  /** Our Contact toward `leg` within its dialog. */
+  legContact(leg: CallLeg): Address;
 }

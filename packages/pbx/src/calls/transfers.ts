@@ -138,7 +138,7 @@ export class Transfers {
       tx.respond(481, 'The call ended meanwhile');
       return;
     }
-    tx.respond(202, undefined, { headers: { Contact: this.engine.contactFor(leg.flow) } });
+    tx.respond(202, undefined, { headers: { Contact: this.engine.legContact(leg) } });
     const progress = new ReferProgress(this.o.stack, leg, this.o.logger);
     progress.progress(100, 'Trying');
     this.o.logger('info', 'blind transfer', { call: call.id, transferor: leg.party.number, transferee: transferee.party.number, target: number });
@@ -220,7 +220,7 @@ export class Transfers {
       tx.respond(403, 'The consultation call is not answered');
       return;
     }
-    tx.respond(202, undefined, { headers: { Contact: this.engine.contactFor(leg.flow) } });
+    tx.respond(202, undefined, { headers: { Contact: this.engine.legContact(leg) } });
     const progress = new ReferProgress(this.o.stack, leg, this.o.logger);
     progress.progress(100, 'Trying');
     this.o.logger('info', 'attended transfer', { call: call.id, consultation: consultation.id, transferee: transferee.party.number, target: target.party.number });
@@ -259,7 +259,7 @@ export class Transfers {
       tx.respond(486, ROOM_FULL);
       return;
     }
-    tx.respond(202, undefined, { headers: { Contact: this.engine.contactFor(leg.flow) } });
+    tx.respond(202, undefined, { headers: { Contact: this.engine.legContact(leg) } });
     const progress = new ReferProgress(this.o.stack, leg, this.o.logger);
     progress.progress(100, 'Trying');
     this.o.logger('info', 'transfer to a conference room', { call: call.id, room: room.number, transferee: transferee.party.number });

@@ -11,7 +11,7 @@ export interface TrunkSignalling {
 }
 
 /** Why a TLS trunk cannot be used on this server, in the admin's terms. */
-export const TLS_OFF = 'the trunk uses TLS, but SIP over TLS is off on this server: give it a certificate (SWITCHBOARD_TLS_CERT and SWITCHBOARD_TLS_KEY, or SWITCHBOARD_TLS_SELF_SIGNED=1)';
+const TLS_OFF = 'the trunk uses TLS, but SIP over TLS is off on this server: give it a certificate (SWITCHBOARD_TLS_CERT and SWITCHBOARD_TLS_KEY, or SWITCHBOARD_TLS_SELF_SIGNED=1)';
 
 /**
  * The transport, URI parameters and Contact for `trunk`. TCP falls back to UDP on a stack without

@@ -42,24 +42,20 @@ function plainAddress(address: string): string {
   return address.toLowerCase().replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/, '');
 }
 
-const inboundLists = new Map<string, BlockList>();
+function family(address: string): 'ipv4' | 'ipv6' {
+  return isIP(address) === 6 ? 'ipv6' : 'ipv4';
+}
 
-/** The trunk's inbound addresses and ranges as a matcher, made once per distinct list. */
-function inboundList(entries: readonly string[]): BlockList {
-  const key = entries.join(',');
-  let list = inboundLists.get(key);
-  if (!list) {
-    list = new BlockList();
-    for (const entry of entries) {
-      const [address, prefix] = entry.split('/') as [string, string | undefined];
-      const family = isIP(address) === 6 ? 'ipv6' : 'ipv4';
-      if (prefix === undefined) list.addAddress(address, family);
-      else list.addSubnet(address, Number(prefix), family);
-    }
-    if (inboundLists.size >= 256) inboundLists.clear();
-    inboundLists.set(key, list);
+/** Whether `address` is one of `entries` (addresses and CIDR ranges, as the store keeps them). Only carriers' calls for a DID ask. */
+function inList(entries: readonly string[], address: string): boolean {
+  if (entries.length === 0) return false;
+  const list = new BlockList();
+  for (const entry of entries) {
+    const [base, prefix] = entry.split('/') as [string, string | undefined];
+    if (prefix === undefined) list.addAddress(base, family(base));
+    else list.addSubnet(base, Number(prefix), family(base));
   }
-  return list;
+  return list.check(address, family(address));
 }
 
 /** The user part of a SIP or tel URI, or null. */
@@ -130,7 +126,7 @@ export class TrunkService {
    */
   private async isTrunkAddress(trunk: Trunk, source: string): Promise<boolean> {
     const wanted = plainAddress(source);
-    if (trunk.inboundFrom.length > 0 && inboundList(trunk.inboundFrom).check(wanted, isIP(wanted) === 6 ? 'ipv6' : 'ipv4')) return true;
+    if (inList(trunk.inboundFrom, wanted)) return true;
     if (isIP(trunk.host) !== 0) return plainAddress(trunk.host) === wanted;
     const cached = this.addressCache.get(trunk.host);
     let addresses = cached && cached.until > Date.now() ? cached.addresses : null;

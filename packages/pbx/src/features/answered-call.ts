@@ -3,8 +3,8 @@ import { Dialog, InviteServerTransaction, type AnyServerTransaction, type SipReq
 import type { Party } from '../calls/call-leg.js';
 import { answerFromAck, offerless } from '../calls/offerless.js';
 import type { CallObserver } from '../presence/call-observer.js';
-import type { PbxLogger } from '../util/logger.js';
 import { ourContact } from '../util/contact.js';
+import type { PbxLogger } from '../util/logger.js';
 
 const ALLOW = 'INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE';
 const SDP = 'application/sdp';
@@ -259,5 +259,3 @@ export class AnsweredCalls {
 export function legKind(protocol: string): LegKind {
   return protocol === 'ws' || protocol === 'wss' ? 'webrtc' : 'rtp';
 }
-
-

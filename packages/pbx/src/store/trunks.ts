@@ -11,7 +11,7 @@ const callerIdPattern = /^\+?[0-9]{2,20}$/;
 const usernamePattern = /^[A-Za-z0-9._~+!$&'()*,;=%-]{1,64}$/;
 
 export const DEFAULT_TRUNK_PORT = 5060;
-export const DEFAULT_TLS_TRUNK_PORT = 5061;
+const DEFAULT_TLS_TRUNK_PORT = 5061;
 
 export function toTrunk(row: Selectable<TrunksTable>): Trunk {
   return {
@@ -35,7 +35,7 @@ export function toTrunk(row: Selectable<TrunksTable>): Trunk {
 const MAX_INBOUND_ENTRIES = 64;
 
 /** An IPv4/IPv6 address or CIDR range, as `inboundFrom` keeps it: lower-case, no brackets, no spaces. */
-export function normaliseInboundEntry(entry: string): string {
+function normaliseInboundEntry(entry: string): string {
   const text = entry.trim().toLowerCase();
   const slash = text.indexOf('/');
   const address = (slash === -1 ? text : text.slice(0, slash)).replace(/^\[(.*)\]$/, '$1');
@@ -68,7 +68,7 @@ function checkTransport(transport: string): TrunkTransport {
 }
 
 /** The carrier's port when none is given: 5061 for TLS, 5060 otherwise. */
-export function defaultTrunkPort(transport: TrunkTransport): number {
+function defaultTrunkPort(transport: TrunkTransport): number {
   return transport === 'tls' ? DEFAULT_TLS_TRUNK_PORT : DEFAULT_TRUNK_PORT;
 }
 

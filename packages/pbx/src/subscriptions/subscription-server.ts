@@ -1,9 +1,9 @@
 import { Dialog, type AnyServerTransaction, type SipRequest, type SipStack } from '@switchboard/sip';
 import type { DeviceAuthenticator } from '../registrar/device-auth.js';
+import { ourContact } from '../util/contact.js';
 import type { PbxLogger } from '../util/logger.js';
 import { isRefusal, type EventPackage } from './event-package.js';
 import { Subscription, subscriptionKey, type TerminationReason } from './subscription.js';
-import { ourContact } from '../util/contact.js';
 
 export interface SubscriptionServerOptions {
   stack: SipStack;
@@ -191,6 +191,4 @@ export class SubscriptionServer {
     set?.delete(subscription);
     if (set && set.size === 0) this.byDialog.delete(subscription.dialog.key);
   }
-
-
 }

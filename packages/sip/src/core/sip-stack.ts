@@ -240,7 +240,8 @@ export class SipStack extends Emitter<SipStackEvents> {
           if (!transport) return { ok: false, error: `no ${protocol} transport` };
           const d = await destination;
           if (typeof d === 'string') return { ok: false, error: d };
-          return this.transmit(transport, data, d.serverName === undefined ? { address: d.address, port: d.port } : { address: d.address, port: d.port, serverName: d.serverName });
+          const { protocol: _protocol, ...endpoint } = d; // the transport is chosen: it gets the endpoint (and name) alone
+          return this.transmit(transport, data, endpoint);
         },
       },
     };

@@ -36,7 +36,8 @@ let nextConnectionId = 1;
 class StreamFlow implements Flow {
   readonly reliable = true;
   readonly id: string;
-  private ended = false;
+  /** Its socket's 'close' event came. */
+  ended = false;
   constructor(
     readonly transport: TcpTransport,
     readonly protocol: 'tcp' | 'tls',
@@ -52,9 +53,6 @@ class StreamFlow implements Flow {
   /** Closed, or being torn down (a destroyed socket's 'close' event comes a turn later). */
   get closed(): boolean {
     return this.ended || this.socket.destroyed;
-  }
-  set closed(value: boolean) {
-    this.ended = value;
   }
 }
 
@@ -150,7 +148,7 @@ export class TcpTransport extends Emitter<TransportEvents> implements Transport 
     });
     socket.on('error', () => undefined); // 'close' follows; a reset peer is not our error
     socket.on('close', () => {
-      flow.closed = true;
+      flow.ended = true;
       this.flows.delete(flow.id);
       if (this.byRemote.get(reuse) === flow) this.byRemote.delete(reuse);
       if (!this.closing) this.emit('flowClosed', flow);
